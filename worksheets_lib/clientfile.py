@@ -1,0 +1,124 @@
+"""Read a client file (YAML, or JSON) into a validated :class:`ClientProfile`.
+
+Every problem is reported at once, keyed by field path
+(``ladder.steps[3].distress: must be between 0 and 100``). Messages come from
+our own table, never from the input, so they cannot leak a client's text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import ClientFileError, Problem
+from .models import ClientProfile
+
+MAX_FILE_BYTES = 1_000_000
+
+_MESSAGES = {
+    "missing": "is required",
+    "string_type": "must be text (put it in quotes if it looks like a number, date or yes/no)",
+    "string_too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "date_type": "must be a date written like 2026-11-24",
+    "date_parsing": "must be a date written like 2026-11-24",
+    "date_from_datetime_parsing": "must be a date written like 2026-11-24",
+    "date_from_datetime_inexact": "must be a date without a time",
+    "extra_forbidden": "is not a field we know (check the spelling)",
+    "model_type": "must be a section of named fields",
+    "model_attributes_type": "must be a section of named fields",
+    "dict_type": "must be a section of named fields",
+    "list_type": "must be a list (one item per line starting with '-')",
+    "too_long": "can have at most {max_length} items",
+    "literal_error": "must be one of: {expected}",
+}
+_PATTERN_MESSAGES = {
+    "id": "must be a short name of lowercase letters, digits and single hyphens, like alex-rivera",
+}
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(str(error["loc"][-1]), "is not in the expected form")
+    if kind in _MESSAGES:
+        try:
+            return _MESSAGES[kind].format(**ctx)
+        except (KeyError, IndexError):
+            return _MESSAGES[kind]
+    # Our own PydanticCustomError messages (ranges, control characters) carry
+    # no input; pydantic's other messages describe the type expected.
+    return error["msg"]
+
+
+def problems_from(error: ValidationError) -> list[Problem]:
+    """Turn a pydantic error into our problems, without echoing any input."""
+    return [Problem(_path(e["loc"]), _message(e)) for e in error.errors(include_input=False)]
+
+
+def validate_client(data: Any, source: str = "client file") -> ClientProfile:
+    """Validate already-parsed data (a dict) and return the client profile."""
+    if not isinstance(data, dict):
+        raise ClientFileError(
+            [Problem("", "must hold named fields such as id, name and therapist")], source)
+    try:
+        return ClientProfile.model_validate(data)
+    except ValidationError as error:
+        raise ClientFileError(problems_from(error), source) from None
+
+
+def parse_client_text(text: str, source: str = "client file", json_only: bool = False) -> Any:
+    """Parse YAML (a superset of JSON) or strict JSON, reporting only line and column."""
+    if json_only:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            where = f"line {error.lineno}, column {error.colno}"
+            raise ClientFileError([Problem("", f"{where}: this is not valid JSON")],
+                                  source) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ClientFileError(
+            [Problem("", f"{where}this is not valid YAML (check the indentation, "
+                         "and put text containing ':' or '#' in quotes)")], source) from None
+
+
+def load_client(path: str | Path) -> ClientProfile:
+    """Read and validate a client file (``.yaml``/``.yml``, or ``.json``)."""
+    path = Path(path)
+    source = path.name
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ClientFileError([Problem("", "the file is too large to be a client file")],
+                                  source)
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ClientFileError([Problem("", "file not found")], str(path)) from None
+    except IsADirectoryError:
+        raise ClientFileError([Problem("", "is a folder, not a file")], str(path)) from None
+    except PermissionError:
+        raise ClientFileError([Problem("", "permission denied")], str(path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ClientFileError([Problem("", "must be saved as UTF-8 text")], source) from None
+    data = parse_client_text(text, source, json_only=path.suffix.lower() == ".json")
+    return validate_client(data, source)

@@ -1,0 +1,55 @@
+"""The client's packet: a cover with a contents list, then the chosen worksheets.
+
+The packet is one HTML document, so page numbers ("page x of y" and the
+contents' page numbers) and PDF bookmarks come from one layout pass.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from . import templating
+from .catalog import get_worksheet, list_worksheets
+from .errors import WorksheetError
+from .models import ClientProfile
+from .render import RenderResult, as_client, base_context, check_paper, html_to_pdf, \
+    worksheet_context
+
+PACKET_TEMPLATE = "packet.html.j2"
+
+
+def packet_html(client: ClientProfile | str | os.PathLike,
+                worksheets: Sequence[str] | None = None, paper: str = "a4",
+                templates_dir: str | os.PathLike | None = None) -> str:
+    """The whole packet as one HTML string."""
+    client, paper = as_client(client), check_paper(paper)
+    names = list(worksheets) if worksheets else [w.name for w in list_worksheets()]
+    if len(set(names)) != len(names):
+        raise WorksheetError("worksheets: each worksheet may be chosen only once")
+    sheets = [get_worksheet(name) for name in names]
+    sections = [
+        {"sheet": sheet,
+         "html": templating.render_block(sheet.template, "worksheet",
+                                         worksheet_context(sheet, client, paper),
+                                         templates_dir)}
+        for sheet in sheets]
+    title = f"Worksheets for {client.name}"
+    context = {**base_context(client, title, paper), "sections": sections}
+    return templating.render_template(PACKET_TEMPLATE, context, templates_dir)
+
+
+def render_packet(client: ClientProfile | str | os.PathLike, out: str | os.PathLike,
+                  worksheets: Sequence[str] | None = None, paper: str = "a4",
+                  templates_dir: str | os.PathLike | None = None) -> RenderResult:
+    """Render the cover and the chosen worksheets (all, by default) as one PDF.
+
+    The cover lists each worksheet with its first page number; each worksheet
+    gets a PDF bookmark, and the PDF's title is set.
+    """
+    client = as_client(client)
+    html = packet_html(client, worksheets, paper, templates_dir)
+    facts = html_to_pdf(html, out, paper, templates_dir)
+    names = list(worksheets) if worksheets else [w.name for w in list_worksheets()]
+    warnings = [w for name in names for w in get_worksheet(name).check(client)]
+    return RenderResult(facts.path, facts.pages, warnings)

@@ -1,0 +1,168 @@
+"""HTML to PDF with WeasyPrint: allow-listed fetching, fonts, paper, atomic write.
+
+Security: WeasyPrint may read only files inside the template folders it is
+given (``AssetFetcher``); everything else (http, https, ftp, data, any other
+``file://`` path) stops the render with :class:`BlockedResourceError`. No file
+is ever embedded as a PDF attachment, whatever the HTML says.
+
+Speed: the fonts we ship are already cut down to the scripts we support, so
+they are embedded whole (``full_fonts``) and no font subsetter runs. Parsed
+stylesheets and the font configuration are kept for the life of the process,
+so a warm render only lays out and writes the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from .errors import BlockedResourceError, OutputError
+
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+#: Options shared by every render; see the module docstring for why.
+PDF_OPTIONS = {"full_fonts": True, "hinting": False}
+
+
+def _weasyprint():
+    # Imported on first use: it takes most of a cold start, and `worksheets
+    # list` or a validation error should not pay for it.
+    import weasyprint
+
+    return weasyprint
+
+
+@functools.lru_cache(maxsize=1)
+def _fetcher_class():
+    weasyprint = _weasyprint()
+    from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
+
+    class Blocked(FatalURLFetchingError):
+        """Stops WeasyPrint at once; carries our own error."""
+
+        def __init__(self, error: BlockedResourceError):
+            super().__init__(str(error))
+            self.error = error
+
+    class AssetFetcher(weasyprint.URLFetcher):
+        """Serves files from the allowed folders and refuses everything else."""
+
+        def __init__(self, roots: tuple[Path, ...]):
+            super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
+            self.roots = roots
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme.lower() != "file":
+                raise Blocked(BlockedResourceError(
+                    _short(url), "only files inside the template folder may be used"))
+            path = Path(url2pathname(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise Blocked(BlockedResourceError(
+                    _short(url), "outside the template folder"))
+            try:
+                body = path.read_bytes()
+            except OSError:
+                raise Blocked(BlockedResourceError(_short(url), "file not found")) from None
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), body, {"Content-Type": kind})
+
+    return AssetFetcher, Blocked
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 120 else url[:117] + "..."
+
+
+@functools.lru_cache(maxsize=4)
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+@functools.lru_cache(maxsize=16)
+def _stylesheet(css_path: Path, mtime: float, roots: tuple[Path, ...]):
+    weasyprint = _weasyprint()
+    fetcher = _fetcher_class()[0](roots)
+    return weasyprint.CSS(filename=str(css_path), url_fetcher=fetcher,
+                          font_config=_font_config())
+
+
+@functools.lru_cache(maxsize=4)
+def _paper_sheet(paper: str):
+    return _weasyprint().CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}")
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    """What was written: the file, its page count and its size in bytes."""
+
+    path: Path
+    pages: int
+    size: int
+
+
+def render_document(html: str, *, roots: list[Path], stylesheets: list[Path],
+                    paper: str = "a4"):
+    """Lay out *html* and return the WeasyPrint document (no file written).
+
+    *roots* are the only folders resources may come from (the first is the
+    base for relative URLs); *stylesheets* are CSS files inside them.
+    """
+    weasyprint = _weasyprint()
+    fetcher_cls, blocked = _fetcher_class()
+    root_tuple = tuple(Path(r).resolve() for r in roots)
+    fetcher = fetcher_cls(root_tuple)
+    try:
+        sheets = [_stylesheet(Path(s).resolve(), Path(s).stat().st_mtime, root_tuple)
+                  for s in stylesheets]
+        sheets.append(_paper_sheet(paper))
+        document = weasyprint.HTML(
+            string=html, base_url=root_tuple[0].as_uri() + "/", url_fetcher=fetcher,
+        ).render(font_config=_font_config(), stylesheets=sheets, **PDF_OPTIONS)
+    except blocked as stop:
+        raise stop.error from None
+    # Never embed files: drop <link rel="attachment"> and <a rel="attachment">.
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
+    return document
+
+
+def write_pdf(document, out: str | os.PathLike) -> PdfFacts:
+    """Write a rendered document to *out* atomically (temporary file, then rename).
+
+    A failure leaves no partial file and never replaces an existing good one.
+    """
+    out = Path(out)
+    data = document.write_pdf(**PDF_OPTIONS)
+    write_atomically(out, data)
+    return PdfFacts(out, len(document.pages), len(data))
+
+
+def write_atomically(out: Path, data: bytes) -> None:
+    """Write *data* to *out* through a temporary file in the same folder."""
+    if out.is_dir():
+        raise OutputError(str(out), "is a folder; give a file name ending in .pdf")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(str(out), error.strerror or "cannot create the file") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except BaseException as error:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise OutputError(str(out), error.strerror or "cannot write the file") from None
+        raise

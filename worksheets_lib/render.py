@@ -1,0 +1,94 @@
+"""Render one worksheet: to HTML (for previews) or to a PDF file.
+
+``render_worksheet`` is the one public entry for a single worksheet; the
+command line and the notebooks both call it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import pdf, templating
+from .catalog import Worksheet, get_worksheet
+from .clientfile import load_client
+from .errors import WorksheetError
+from .models import ClientProfile
+
+STYLESHEET = "print.css"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """A written PDF: where it is, how many pages, and any warnings about the data."""
+
+    path: Path
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def as_client(client: ClientProfile | str | os.PathLike) -> ClientProfile:
+    """Accept a validated profile or the path of a client file."""
+    return client if isinstance(client, ClientProfile) else load_client(client)
+
+
+def check_paper(paper: str) -> str:
+    """Normalise and check a paper name (``a4`` or ``letter``)."""
+    key = str(paper).lower()
+    if key not in pdf.PAPER_SIZES:
+        raise WorksheetError(f"paper: must be one of {', '.join(pdf.PAPER_SIZES)}")
+    return key
+
+
+def base_context(client: ClientProfile, title: str, paper: str) -> dict[str, Any]:
+    """What the base layout needs on every page."""
+    return {"client": client, "document_title": title, "paper": paper}
+
+
+def worksheet_context(sheet: Worksheet, client: ClientProfile, paper: str) -> dict[str, Any]:
+    """The full context of one worksheet's template."""
+    return {**base_context(client, sheet.title, paper), "sheet": sheet,
+            **sheet.context(client)}
+
+
+def stylesheets(templates_dir: str | os.PathLike | None = None) -> list[Path]:
+    """The print stylesheet, found through the same search path as templates."""
+    for folder in templating.search_path(templates_dir):
+        if (folder / STYLESHEET).is_file():
+            return [folder / STYLESHEET]
+    raise WorksheetError(f"{STYLESHEET} not found in the template folders")
+
+
+def worksheet_html(name: str, client: ClientProfile | str | os.PathLike, paper: str = "a4",
+                   templates_dir: str | os.PathLike | None = None) -> str:
+    """The worksheet as an HTML string, for a preview or for :func:`html_to_pdf`."""
+    sheet, client = get_worksheet(name), as_client(client)
+    context = worksheet_context(sheet, client, check_paper(paper))
+    return templating.render_template(sheet.template, context, templates_dir)
+
+
+def html_to_pdf(html: str, out: str | os.PathLike, paper: str = "a4",
+                templates_dir: str | os.PathLike | None = None) -> pdf.PdfFacts:
+    """Lay out our HTML with the print stylesheet and write the PDF atomically."""
+    document = pdf.render_document(html, roots=templating.search_path(templates_dir),
+                                   stylesheets=stylesheets(templates_dir),
+                                   paper=check_paper(paper))
+    return pdf.write_pdf(document, out)
+
+
+def render_worksheet(name: str, client: ClientProfile | str | os.PathLike,
+                     out: str | os.PathLike, paper: str = "a4",
+                     templates_dir: str | os.PathLike | None = None) -> RenderResult:
+    """Render the worksheet *name* for *client* to the PDF file *out*.
+
+    *client* is a validated profile or a client file's path; *paper* is
+    ``a4`` or ``letter``; *templates_dir* is an optional folder whose
+    templates replace the built-in ones of the same name. Returns the file,
+    its page count and warnings (for example ladder steps too far apart).
+    """
+    client = as_client(client)
+    html = worksheet_html(name, client, paper, templates_dir)
+    facts = html_to_pdf(html, out, paper, templates_dir)
+    return RenderResult(facts.path, facts.pages, get_worksheet(name).check(client))

@@ -1,0 +1,109 @@
+"""The Jinja environment: search path, sandbox, autoescape, strict values, filters.
+
+Templates are found through an ordered search path, a user's override folder
+first and then the built-in ``worksheet_templates/``, so one template can be
+replaced without copying the rest. Client text only ever arrives as data:
+it is escaped on output and never compiled as template source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from .errors import TemplateError
+from .resources import templates_dir
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def long_date(value: dt.date) -> str:
+    """A date that reads the same everywhere: ``24 November 2026``."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def search_path(override: str | os.PathLike | None = None) -> list[Path]:
+    """The folders templates and assets are looked up in, first match wins."""
+    folders = [Path(override).resolve()] if override else []
+    return [*folders, templates_dir()]
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in folders]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["longdate"] = long_date
+    return env
+
+
+def environment(override: str | os.PathLike | None = None) -> ImmutableSandboxedEnvironment:
+    """The (cached) sandboxed environment for a search path."""
+    return _environment(tuple(search_path(override)))
+
+
+def _failing_template(error: BaseException, fallback: str) -> str:
+    """The template file a Jinja error happened in, from the rewritten traceback."""
+    name = getattr(error, "name", None) or getattr(error, "filename", None)
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            name = filename
+        tb = tb.tb_next
+    return Path(name).name if name else fallback
+
+
+def _translate(error: Exception, template: str) -> TemplateError:
+    where = _failing_template(error, template)
+    if isinstance(error, jinja2.UndefinedError):
+        # Jinja's message names the missing variable or attribute, never a value.
+        field = str(error.message or "").split("'")[-2] if "'" in str(error.message) else None
+        return TemplateError(where, f"missing value {field!r}" if field else "missing value",
+                             field)
+    if isinstance(error, jinja2.TemplateNotFound):
+        return TemplateError(error.name or where, "template not found")
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return TemplateError(Path(error.filename or where).name,
+                             f"syntax error on line {error.lineno}: {error.message}")
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        return TemplateError(where, "the template tried something the sandbox forbids")
+    return TemplateError(where, f"{type(error).__name__} while rendering")
+
+
+def render_template(name: str, context: dict[str, Any],
+                    override: str | os.PathLike | None = None) -> str:
+    """Render a whole template to an HTML string."""
+    try:
+        return environment(override).get_template(name).render(context)
+    except jinja2.TemplateError as error:
+        raise _translate(error, name) from None
+
+
+def render_block(name: str, block: str, context: dict[str, Any],
+                 override: str | os.PathLike | None = None) -> Markup:
+    """Render one block of a template (a worksheet's body, for the packet).
+
+    The block was rendered with autoescape on, so its output is safe HTML.
+    """
+    try:
+        template = environment(override).get_template(name)
+        parts = template.blocks[block](template.new_context(context))
+        return Markup("".join(parts))
+    except KeyError:
+        raise TemplateError(name, f"has no block {block!r}") from None
+    except jinja2.TemplateError as error:
+        raise _translate(error, name) from None
