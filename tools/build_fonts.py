@@ -26,24 +26,32 @@ NOTO = Path("/usr/share/fonts/truetype/noto")
 SYMBOLA = Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf")
 OUT = Path(__file__).resolve().parent.parent / "worksheet_templates" / "fonts"
 
-# The text font: what a client in our supported languages is likely to type.
-TEXT_RANGES = [
+# The text fonts are cut in two, like web fonts: "Worksheets Sans" holds what
+# nearly every English worksheet uses, so that is all a typical PDF embeds;
+# "Worksheets Sans Extended" is embedded only when a client's words need it.
+CORE_RANGES = [
     (0x0020, 0x007E),  # Basic Latin
-    (0x00A0, 0x024F),  # Latin-1, Latin Extended-A and -B (é ñ ß Ł ...)
-    (0x0250, 0x02FF),  # IPA, spacing modifier letters
+    (0x00A0, 0x00FF),  # Latin-1 supplement (é ñ ß ü ...)
+    (0x0131, 0x0131), (0x0152, 0x0153), (0x02C6, 0x02C6), (0x02DA, 0x02DA),
+    (0x02DC, 0x02DC),
+    (0x2009, 0x200B), (0x2010, 0x2014),  # thin spaces, hyphens and dashes
+    (0x2018, 0x201E), (0x2020, 0x2022),  # quotation marks, daggers, bullet
+    (0x2026, 0x2026), (0x202F, 0x202F), (0x2030, 0x2030),  # ellipsis, narrow space, per mille
+    (0x2039, 0x203A), (0x2044, 0x2044), (0x20AC, 0x20AC), (0x2122, 0x2122), (0x2212, 0x2212), (0xFFFD, 0xFFFD),
+]
+EXTENDED_RANGES = [
+    (0x0100, 0x024F),  # Latin Extended-A and -B (Ł ő ș ...)
+    (0x2000, 0x206F),  # the rest of general punctuation
+    (0x02B0, 0x02FF),  # spacing modifier letters
     (0x0300, 0x036F),  # combining diacritical marks
     (0x0370, 0x03FF),  # Greek
     (0x0400, 0x052F),  # Cyrillic and its supplement
     (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese and more)
-    (0x2000, 0x206F),  # general punctuation (dashes, quotes, ellipsis)
     (0x20A0, 0x20CF),  # currency
-    (0x2100, 0x214F),  # letterlike symbols (numero, trademark)
-    (0x2150, 0x218F),  # number forms (fractions)
+    (0x2100, 0x218F),  # letterlike symbols, number forms
     (0x2190, 0x21FF),  # arrows
-    (0x2212, 0x2212),  # minus sign
     (0x25A0, 0x25FF),  # geometric shapes
     (0xFB00, 0xFB06),  # Latin ligatures
-    (0xFFFD, 0xFFFD),  # replacement character
 ]
 
 # The symbol and emoji font, used only for characters the text font lacks.
@@ -61,11 +69,9 @@ SYMBOL_RANGES = [
     (0x1F900, 0x1F9FF),  # supplemental symbols and pictographs
 ]
 
-FACES = {
-    "WorksheetsSans-Regular.ttf": (NOTO / "NotoSans-Regular.ttf", "Regular"),
-    "WorksheetsSans-Bold.ttf": (NOTO / "NotoSans-Bold.ttf", "Bold"),
-    "WorksheetsSans-Italic.ttf": (NOTO / "NotoSans-Italic.ttf", "Italic"),
-}
+STYLES = {"Regular": "NotoSans-Regular.ttf", "Bold": "NotoSans-Bold.ttf",
+          "Italic": "NotoSans-Italic.ttf"}
+FAMILIES = {"Worksheets Sans": CORE_RANGES, "Worksheets Sans Extended": EXTENDED_RANGES}
 
 
 def codepoints(ranges: list[tuple[int, int]]) -> list[int]:
@@ -76,7 +82,13 @@ def codepoints(ranges: list[tuple[int, int]]) -> list[int]:
 def cut(source: Path, target: Path, ranges, family: str, style: str) -> None:
     """Subset *source* to *ranges*, rename it to *family* and save it."""
     options = subset.Options()
-    options.layout_features = ["*"]  # keep kerning, ligatures, mark positioning
+    # fontTools' default features: kerning, standard ligatures, mark positioning
+    # and composition. Optional ones (small caps, old-style figures ...) would
+    # pull in a thousand more glyphs that every PDF then carries.
+    options.layout_features = subset.Options().layout_features
+    # Keep glyph names: without them fontTools (inside WeasyPrint) rebuilds
+    # them from the cmap on every render.
+    options.glyph_names = True
     options.hinting = False
     options.desubroutinize = True
     options.name_IDs = ["*"]
@@ -103,15 +115,17 @@ def rename(font: TTFont, family: str, style: str) -> None:
 
 
 def main() -> int:
-    missing = [str(p) for p, _ in FACES.values() if not p.exists()]
+    missing = [str(NOTO / f) for f in STYLES.values() if not (NOTO / f).exists()]
     missing += [] if SYMBOLA.exists() else [str(SYMBOLA)]
     if missing:
         print("missing source fonts (apt-get install fonts-noto-core fonts-symbola):",
               *missing, sep="\n  ", file=sys.stderr)
         return 1
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, (source, style) in FACES.items():
-        cut(source, OUT / name, TEXT_RANGES, "Worksheets Sans", style)
+    for family, ranges in FAMILIES.items():
+        for style, source in STYLES.items():
+            target = OUT / f"{family.replace(' ', '')}-{style}.ttf"
+            cut(NOTO / source, target, ranges, family, style)
     cut(SYMBOLA, OUT / "WorksheetsSymbols-Regular.ttf", SYMBOL_RANGES,
         "Worksheets Symbols", "Regular")
     return 0

@@ -27,6 +27,9 @@ from .errors import BlockedResourceError, OutputError
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 #: Options shared by every render; see the module docstring for why.
 PDF_OPTIONS = {"full_fonts": True, "hinting": False}
+#: Parsed images of our own assets, kept across renders (only allow-listed
+#: files ever get in).
+_IMAGE_CACHE: dict = {}
 
 
 def _weasyprint():
@@ -125,7 +128,8 @@ def render_document(html: str, *, roots: list[Path], stylesheets: list[Path],
         sheets.append(_paper_sheet(paper))
         document = weasyprint.HTML(
             string=html, base_url=root_tuple[0].as_uri() + "/", url_fetcher=fetcher,
-        ).render(font_config=_font_config(), stylesheets=sheets, **PDF_OPTIONS)
+        ).render(font_config=_font_config(), stylesheets=sheets, cache=_IMAGE_CACHE,
+                 **PDF_OPTIONS)
     except blocked as stop:
         raise stop.error from None
     # Never embed files: drop <link rel="attachment"> and <a rel="attachment">.
