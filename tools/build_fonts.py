@@ -51,7 +51,6 @@ EXTENDED_RANGES = [
     (0x2100, 0x218F),  # letterlike symbols, number forms
     (0x2190, 0x21FF),  # arrows
     (0x25A0, 0x25FF),  # geometric shapes
-    (0xFB00, 0xFB06),  # Latin ligatures
 ]
 
 # The symbol and emoji font, used only for characters the text font lacks.
@@ -82,10 +81,12 @@ def codepoints(ranges: list[tuple[int, int]]) -> list[int]:
 def cut(source: Path, target: Path, ranges, family: str, style: str) -> None:
     """Subset *source* to *ranges*, rename it to *family* and save it."""
     options = subset.Options()
-    # fontTools' default features: kerning, standard ligatures, mark positioning
-    # and composition. Optional ones (small caps, old-style figures ...) would
+    # fontTools' default features: kerning, mark positioning and composition. Optional ones (small caps, old-style figures ...) would
     # pull in a thousand more glyphs that every PDF then carries.
-    options.layout_features = subset.Options().layout_features
+    # Ligatures are left out too: a ligature glyph has no character of its own,
+    # so text copied or searched in the PDF would come out garbled ("reﬂ" -> "reČ").
+    options.layout_features = [f for f in subset.Options().layout_features
+                               if f not in ("liga", "clig", "dlig", "rlig")]
     # Keep glyph names: without them fontTools (inside WeasyPrint) rebuilds
     # them from the cmap on every render.
     options.glyph_names = True

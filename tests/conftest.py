@@ -1,0 +1,95 @@
+"""Shared fixtures: an isolated HOME, the demo client, and PDF readers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from worksheets_lib import demo_client_path, load_client, validate_client
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """A developer's own files and settings never change a result."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def no_weasyprint_warnings(caplog):
+    """Like WeasyPrint's own tests: any warning it logs fails the test."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    yield
+    problems = [r for r in caplog.records
+                if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    assert not problems, [r.getMessage() for r in problems]
+
+
+@pytest.fixture
+def demo_data() -> dict:
+    """The demo client as a plain dict, to change and validate in a test."""
+    return yaml.safe_load(demo_client_path().read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def demo_client():
+    return load_client(demo_client_path())
+
+
+@pytest.fixture
+def make_client(demo_data):
+    """Build a client from the demo data with some fields replaced."""
+
+    def make(**changes):
+        data = {**demo_data, **changes}
+        return validate_client(data)
+
+    return make
+
+
+def pdf_text(path) -> str:
+    """All text of a PDF, pages joined by form feeds, whitespace collapsed per page."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    return "\f".join(re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages)
+
+
+def pdf_fonts(path) -> set[str]:
+    """The base names of every font used on any page (subset prefix removed)."""
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(str(path)).pages:
+        resources = page.get("/Resources") or {}
+        fonts = resources.get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            names.add(str(font["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+    return names
+
+
+def embedded_font_count(path) -> tuple[int, int]:
+    """(fonts used, fonts with an embedded font file)."""
+    from pypdf import PdfReader
+
+    used = embedded = 0
+    for page in PdfReader(str(path)).pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            used += 1
+            for desc_font in font.get("/DescendantFonts", []):
+                desc = desc_font.get_object()["/FontDescriptor"].get_object()
+                if any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    embedded += 1
+    return used, embedded

@@ -1,0 +1,144 @@
+"""The ``worksheets`` command: parse arguments, call the library, print.
+
+Exit codes: 0 on success, 1 when the user's input is wrong (one line per
+problem, no traceback), 2 on a usage error (argparse's own convention).
+Nothing here prints a client's free text: messages come from the library's
+errors, which name fields and files only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import catalog
+from .errors import WorksheetError
+
+PAPERS = ("a4", "letter")
+
+
+def _worksheet_list(value: str) -> list[str]:
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one worksheet name, e.g. ladder,journal")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per job."""
+    parser = argparse.ArgumentParser(
+        prog="worksheets",
+        description="Printable, personalized attachment-therapy worksheets.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("list", help="list the worksheets",
+                        description="List the worksheets: name, title and what each is for.")
+
+    render = commands.add_parser(
+        "render", help="render one worksheet to PDF",
+        description="Render one worksheet for a client to a PDF file.")
+    render.add_argument("name", help="the worksheet's name (see `worksheets list`)")
+    render.add_argument("--client", required=True, type=Path, metavar="FILE",
+                        help="the client file (YAML or JSON)")
+    render.add_argument("--out", type=Path, metavar="PATH",
+                        help="where to write the PDF (default: CLIENT-ID-NAME.pdf here)")
+    render.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
+    render.add_argument("--templates", type=Path, metavar="DIR",
+                        help="a folder of templates that replace the built-in ones")
+
+    packet = commands.add_parser(
+        "packet", help="render a client's packet: a cover and several worksheets",
+        description="Render a cover page with a contents list, then the chosen worksheets, "
+                    "as one PDF with a bookmark per worksheet.")
+    packet.add_argument("--client", required=True, type=Path, metavar="FILE",
+                        help="the client file (YAML or JSON)")
+    packet.add_argument("--out", required=True, type=Path, metavar="PATH",
+                        help="where to write the PDF")
+    packet.add_argument("--worksheets", type=_worksheet_list, metavar="a,b,c",
+                        help="worksheet names in order (default: all)")
+    packet.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
+    packet.add_argument("--templates", type=Path, metavar="DIR",
+                        help="a folder of templates that replace the built-in ones")
+
+    demo = commands.add_parser(
+        "demo", help="render the packet of a fictional demo client",
+        description="Render the packet of the fictional client in examples/ and print "
+                    "where it is.")
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR",
+                      help="folder to write into (default: ./demo-output)")
+    demo.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
+    return parser
+
+
+def _print_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    sheets = catalog.list_worksheets()
+    width = max(len(s.name) for s in sheets)
+    for sheet in sheets:
+        print(f"{sheet.name:<{width}}  {sheet.title}: {sheet.description}")
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from . import load_client, render_worksheet
+
+    catalog.get_worksheet(args.name)  # an unknown name fails before the file is read
+    client = load_client(args.client)
+    out = args.out or Path(f"{client.id}-{args.name}.pdf")
+    result = render_worksheet(args.name, client, out, paper=args.paper,
+                              templates_dir=args.templates)
+    _print_warnings(result.warnings)
+    print(f"wrote {result.path} ({result.pages} pages)")
+    return 0
+
+
+def _cmd_packet(args: argparse.Namespace) -> int:
+    from . import load_client, render_packet
+
+    for name in args.worksheets or []:
+        catalog.get_worksheet(name)
+    client = load_client(args.client)
+    result = render_packet(client, args.out, worksheets=args.worksheets, paper=args.paper,
+                           templates_dir=args.templates)
+    _print_warnings(result.warnings)
+    print(f"wrote {result.path} ({result.pages} pages)")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from . import demo_client_path, load_client, render_packet
+
+    client = load_client(demo_client_path())
+    out = args.out / f"{client.id}-packet.pdf"
+    result = render_packet(client, out, paper=args.paper)
+    _print_warnings(result.warnings)
+    print(f"The demo packet for a fictional client ({result.pages} pages) is at:")
+    print(f"  {result.path.resolve()}")
+    return 0
+
+
+COMMANDS = {"list": _cmd_list, "render": _cmd_render, "packet": _cmd_packet, "demo": _cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except WorksheetError as error:
+        for line in error.lines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
