@@ -39,7 +39,15 @@ CORE_RANGES = [
     (0x2026, 0x2026), (0x202F, 0x202F), (0x2030, 0x2030),  # ellipsis, narrow space, per mille
     (0x2039, 0x203A), (0x2044, 0x2044), (0x20AC, 0x20AC), (0x2122, 0x2122), (0x2212, 0x2212), (0xFFFD, 0xFFFD),
 ]
-EXTENDED_RANGES = [
+# Spaces, digits and ASCII punctuation go into every font: Pango sets a space
+# next to a Greek word or an emoji in that word's font, and a font without a
+# space glyph prints a missing-glyph box there.
+SHARED_RANGES = [
+    (0x0020, 0x0040), (0x005B, 0x0060), (0x007B, 0x007E), (0x00A0, 0x00A0),
+    (0x200B, 0x200D),  # zero-width space and joiners (emoji sequences)
+    (0xFE0E, 0xFE0F),  # text and emoji presentation selectors
+]
+EXTENDED_RANGES = SHARED_RANGES + [
     (0x0100, 0x024F),  # Latin Extended-A and -B (Ł ő ș ...)
     (0x2000, 0x206F),  # the rest of general punctuation
     (0x02B0, 0x02FF),  # spacing modifier letters
@@ -54,7 +62,7 @@ EXTENDED_RANGES = [
 ]
 
 # The symbol and emoji font, used only for characters the text font lacks.
-SYMBOL_RANGES = [
+SYMBOL_RANGES = SHARED_RANGES + [
     (0x2190, 0x21FF),  # arrows
     (0x2200, 0x22FF),  # mathematical operators
     (0x2300, 0x23FF),  # miscellaneous technical (watch, hourglass)

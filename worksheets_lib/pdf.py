@@ -82,11 +82,34 @@ def _short(url: str) -> str:
     return url if len(url) <= 120 else url[:117] + "..."
 
 
-@functools.lru_cache(maxsize=4)
+_EMPTY_FONTCONFIG = (b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                     b"<fontconfig></fontconfig>\n")
+
+
+@functools.lru_cache(maxsize=1)
 def _font_config():
+    """A font configuration that knows our @font-face fonts and nothing else.
+
+    WeasyPrint's default configuration loads every font on the machine, and
+    Pango then prefers an installed font over ours for some characters, so
+    the same worksheet would print differently on different machines. An
+    empty fontconfig file, read once while the configuration is created,
+    leaves only the fonts our stylesheet declares.
+    """
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    with tempfile.TemporaryDirectory(prefix="worksheets-fontconfig-") as folder:
+        conf = Path(folder) / "fonts.conf"
+        conf.write_bytes(_EMPTY_FONTCONFIG)
+        previous = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+        try:
+            return FontConfiguration()
+        finally:
+            if previous is None:
+                os.environ.pop("FONTCONFIG_FILE", None)
+            else:
+                os.environ["FONTCONFIG_FILE"] = previous
 
 
 @functools.lru_cache(maxsize=16)

@@ -1,0 +1,108 @@
+"""Print how long making PDFs takes (medians in milliseconds, and ratios).
+
+A script, not a test: timings depend on the machine, so nothing here passes
+or fails. Run it with ``./run bench`` (or ``.venv/bin/python benchmarks/bench_render.py``).
+
+What it measures, all for the fictional demo client:
+  1. one single-page worksheet (the listening checklist), warm: the process
+     has rendered before, as in a notebook or a long-running app;
+  2. the three-worksheet packet, warm;
+  3. a cold ``worksheets render`` process, start to exit;
+  4. the baseline: plain WeasyPrint with default options (its own font
+     subsetting) and a system font (DejaVu Sans) on the same HTML.
+It also says whether WeasyPrint found HarfBuzz's subsetter on this machine
+(``libharfbuzz-subset0``); our renders never subset, so they should not care.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from worksheets_lib import (demo_client_path, load_client, render_packet, render_worksheet,
+                            templates_dir, worksheet_html)
+
+SINGLE_PAGE = "listening"
+
+
+def median_ms(action, runs: int, warmup: int = 2) -> float:
+    """Median wall time of *action* in milliseconds, after *warmup* untimed runs."""
+    for _ in range(warmup):
+        action()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def harfbuzz_subset_present() -> bool:
+    from weasyprint.text import ffi
+
+    return ffi.harfbuzz_subset is not None
+
+
+def baseline_action(html: str, out: Path):
+    """Plain WeasyPrint: default options, the system's DejaVu Sans, no caches."""
+    import weasyprint
+
+    css = (templates_dir() / "print.css").read_text(encoding="utf-8")
+    css = css[css.index("@page {"):]  # drop our @font-face rules
+    css = css.replace('"Worksheets Sans", "Worksheets Sans Extended", "Worksheets Symbols"',
+                      '"DejaVu Sans"')
+    base = templates_dir().as_uri() + "/"
+
+    def action():
+        sheet = weasyprint.CSS(string=css, base_url=base)
+        weasyprint.HTML(string=html, base_url=base).write_pdf(out, stylesheets=[sheet])
+
+    return action
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per warm measurement")
+    parser.add_argument("--cold-runs", type=int, default=5, help="timed cold processes")
+    args = parser.parse_args(argv)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # the baseline warns
+
+    client = load_client(demo_client_path())
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        single = median_ms(lambda: render_worksheet(SINGLE_PAGE, client, tmp / "one.pdf"),
+                           args.runs)
+        rows.append((f"one worksheet ({SINGLE_PAGE}, 1 page), warm", single))
+        packet = median_ms(lambda: render_packet(client, tmp / "packet.pdf"),
+                           max(5, args.runs // 3))
+        pages = render_packet(client, tmp / "packet.pdf").pages
+        rows.append((f"packet of 3 worksheets ({pages} pages), warm", packet))
+
+        command = [str(Path(sys.executable).parent / "worksheets"), "render", SINGLE_PAGE,
+                   "--client", str(demo_client_path()), "--out", str(tmp / "cold.pdf")]
+        cold = median_ms(lambda: subprocess.run(command, check=True, capture_output=True),
+                         args.cold_runs, warmup=1)
+        rows.append(("cold `worksheets render` process", cold))
+
+        html = worksheet_html(SINGLE_PAGE, client)
+        baseline = median_ms(baseline_action(html, tmp / "base.pdf"),
+                             max(5, args.runs // 3), warmup=1)
+        rows.append(("baseline: plain WeasyPrint, default options, DejaVu Sans", baseline))
+
+    print(f"WeasyPrint found libharfbuzz-subset: {'yes' if harfbuzz_subset_present() else 'no'}")
+    print(f"{'measurement':<58} {'median ms':>10} {'x baseline':>11}")
+    for label, value in rows:
+        print(f"{label:<58} {value:>10.1f} {value / baseline:>11.2f}")
+    print(f"one worksheet is {baseline / single:.1f} times faster than the baseline")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
