@@ -25,8 +25,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from worksheets_lib import (demo_client_path, load_client, render_packet, render_worksheet,
-                            templates_dir, worksheet_html)
+from worksheets_lib import (
+    demo_client_path,
+    load_client,
+    render_packet,
+    render_worksheet,
+    templates_dir,
+    worksheet_html,
+)
 
 SINGLE_PAGE = "listening"
 

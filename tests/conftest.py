@@ -29,7 +29,8 @@ def no_weasyprint_warnings(caplog):
     """Like WeasyPrint's own tests: any warning it logs fails the test."""
     caplog.set_level(logging.WARNING, logger="weasyprint")
     yield
-    problems = [r for r in caplog.records
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    problems = [r for r in records
                 if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
     assert not problems, [r.getMessage() for r in problems]
 

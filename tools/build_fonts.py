@@ -37,7 +37,8 @@ CORE_RANGES = [
     (0x2009, 0x200B), (0x2010, 0x2014),  # thin spaces, hyphens and dashes
     (0x2018, 0x201E), (0x2020, 0x2022),  # quotation marks, daggers, bullet
     (0x2026, 0x2026), (0x202F, 0x202F), (0x2030, 0x2030),  # ellipsis, narrow space, per mille
-    (0x2039, 0x203A), (0x2044, 0x2044), (0x20AC, 0x20AC), (0x2122, 0x2122), (0x2212, 0x2212), (0xFFFD, 0xFFFD),
+    (0x2039, 0x203A), (0x2044, 0x2044), (0x20AC, 0x20AC), (0x2122, 0x2122),
+    (0x2212, 0x2212), (0xFFFD, 0xFFFD),
 ]
 # Spaces, digits and ASCII punctuation go into every font: Pango sets a space
 # next to a Greek word or an emoji in that word's font, and a font without a
@@ -89,7 +90,8 @@ def codepoints(ranges: list[tuple[int, int]]) -> list[int]:
 def cut(source: Path, target: Path, ranges, family: str, style: str) -> None:
     """Subset *source* to *ranges*, rename it to *family* and save it."""
     options = subset.Options()
-    # fontTools' default features: kerning, mark positioning and composition. Optional ones (small caps, old-style figures ...) would
+    # fontTools' default features: kerning, mark positioning and composition.
+    # Optional ones (small caps, old-style figures ...) would
     # pull in a thousand more glyphs that every PDF then carries.
     # Ligatures are left out too: a ligature glyph has no character of its own,
     # so text copied or searched in the PDF would come out garbled ("reﬂ" -> "reČ").

@@ -10,10 +10,24 @@ notebooks call these functions and hold no logic of their own::
 
 from .catalog import Worksheet, get_worksheet, list_worksheets
 from .clientfile import load_client, validate_client
-from .errors import (BlockedResourceError, ClientFileError, OutputError, Problem,
-                     TemplateError, UnknownWorksheetError, WorksheetError)
-from .models import (ClientProfile, JournalSettings, Ladder, LadderStep, ListeningSettings,
-                     Terms, Therapist)
+from .errors import (
+                     BlockedResourceError,
+                     ClientFileError,
+                     OutputError,
+                     Problem,
+                     TemplateError,
+                     UnknownWorksheetError,
+                     WorksheetError,
+)
+from .models import (
+                     ClientProfile,
+                     JournalSettings,
+                     Ladder,
+                     LadderStep,
+                     ListeningSettings,
+                     Terms,
+                     Therapist,
+)
 from .packet import packet_html, render_packet
 from .render import RenderResult, render_worksheet, worksheet_html
 from .resources import demo_client_path, templates_dir

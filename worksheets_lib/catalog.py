@@ -53,10 +53,12 @@ WORKSHEETS: dict[str, Worksheet] = {w.name: w for w in [
               "Small steps toward feeling safer with others, easiest at the bottom.",
               "ladder.html.j2", _ladder, lambda c: c.ladder.gap_warnings()),
     Worksheet("journal", "Feelings journal",
-              "A page a day to notice a feeling, pause, and choose a step; then a weekly look back.",
+              "A page a day to notice a feeling, pause and choose a step; then a look back "
+              "at the week.",
               "journal.html.j2", _journal),
     Worksheet("listening", "Active-listening checklist",
-              "Four listening skills to tick off in real conversations, and an I-statement builder.",
+              "Four listening skills to tick off in real conversations, and an "
+              "I-statement builder.",
               "listening.html.j2", _listening),
 ]}
 

@@ -8,6 +8,7 @@ our own table, never from the input, so they cannot leak a client's text.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ _MESSAGES = {
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
     "int_from_float": "must be a whole number",
+    "int_parsing_size": "must be a whole number of a sensible size",
+    "bool_not_allowed": "must be a whole number, not yes/no",
     "date_type": "must be a date written like 2026-11-24",
     "date_parsing": "must be a date written like 2026-11-24",
     "date_from_datetime_parsing": "must be a date written like 2026-11-24",
@@ -44,11 +47,24 @@ _PATTERN_MESSAGES = {
 }
 
 
+# An unknown key is shown only when it looks like a field name: a step typed as
+# "- my words: 20" makes the client's words a key, and they must not be echoed.
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+
+
 def _path(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _problem(error: dict[str, Any]) -> Problem:
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden" and not _FIELD_NAME.match(str(loc[-1])):
+        return Problem(_path(loc[:-1]), "has an entry we do not know (is a ':' in a step "
+                                        "that should be in quotes, or 'step:' missing?)")
+    return Problem(_path(loc), _message(error))
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -68,7 +84,7 @@ def _message(error: dict[str, Any]) -> str:
 
 def problems_from(error: ValidationError) -> list[Problem]:
     """Turn a pydantic error into our problems, without echoing any input."""
-    return [Problem(_path(e["loc"]), _message(e)) for e in error.errors(include_input=False)]
+    return [_problem(e) for e in error.errors(include_input=False)]
 
 
 def validate_client(data: Any, source: str = "client file") -> ClientProfile:
@@ -95,6 +111,10 @@ def parse_client_text(text: str, source: str = "client file", json_only: bool = 
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
+        if isinstance(error, yaml.reader.ReaderError):
+            raise ClientFileError([Problem("", f"character {error.position + 1} is a control "
+                                                "character that a client file cannot hold")],
+                                  source) from None
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise ClientFileError(
             [Problem("", f"{where}this is not valid YAML (check the indentation, "
@@ -106,16 +126,19 @@ def load_client(path: str | Path) -> ClientProfile:
     path = Path(path)
     source = path.name
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ClientFileError([Problem("", "the file is too large to be a client file")],
-                                  source)
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # read a bounded amount: /dev/zero has no size
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ClientFileError([Problem("", "file not found")], str(path)) from None
     except IsADirectoryError:
         raise ClientFileError([Problem("", "is a folder, not a file")], str(path)) from None
     except PermissionError:
         raise ClientFileError([Problem("", "permission denied")], str(path)) from None
+    except OSError as error:
+        raise ClientFileError([Problem("", error.strerror or "cannot be read")],
+                              str(path)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ClientFileError([Problem("", "the file is too large to be a client file")], source)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -8,6 +8,8 @@ code 1; the library never prints and never exits.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 
 class WorksheetError(Exception):
     """Base of every error the library raises for a user's mistake."""
@@ -17,21 +19,11 @@ class WorksheetError(Exception):
         return [str(self)]
 
 
-class Problem(tuple):
+class Problem(NamedTuple):
     """One validation problem: a field path and a plain message."""
 
-    __slots__ = ()
-
-    def __new__(cls, path: str, message: str):
-        return super().__new__(cls, (path, message))
-
-    @property
-    def path(self) -> str:
-        return self[0]
-
-    @property
-    def message(self) -> str:
-        return self[1]
+    path: str
+    message: str
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message

@@ -11,9 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 
 #: Ladders print with this many rungs at least and at most.
@@ -23,6 +30,7 @@ MAX_RUNGS = 12
 LADDER_GAP_LIMIT = 15
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029]")
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
@@ -32,13 +40,29 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
-def _text(max_length: int):
+def _one_line(value: str) -> str:
+    if _LINE_BREAKS.search(value):
+        raise PydanticCustomError("line_break", "must fit on one line (no line breaks or tabs)")
+    return value
+
+
+def _text(max_length: int, one_line: bool = False):
     """A required piece of free text: stripped, not empty, at most *max_length*."""
+    checks = [AfterValidator(_no_control_characters)]
+    if one_line:
+        checks.append(AfterValidator(_one_line))
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
-        AfterValidator(_no_control_characters),
+        *checks,
     ]
+
+
+def _not_yes_no(value: Any) -> Any:
+    # YAML reads yes/no/true/false as booleans, and Python counts them as 1 and 0.
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_not_allowed", "must be a whole number, not yes/no")
+    return value
 
 
 def _between(low: int, high: int):
@@ -50,11 +74,11 @@ def _between(low: int, high: int):
                 "out_of_range", "must be between {low} and {high}", {"low": low, "high": high})
         return value
 
-    return Annotated[int, AfterValidator(check)]
+    return Annotated[int, BeforeValidator(_not_yes_no), AfterValidator(check)]
 
 
-Name = _text(80)
-ShortText = _text(60)
+Name = _text(80, one_line=True)
+ShortText = _text(60, one_line=True)
 StepText = _text(300)
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                         pattern=_SLUG)]
@@ -114,7 +138,7 @@ class Ladder(_Model):
         """
         steps = self.sorted_steps()
         warnings = []
-        for number, (lower, upper) in enumerate(zip(steps, steps[1:]), start=1):
+        for number, (lower, upper) in enumerate(zip(steps, steps[1:], strict=False), start=1):
             gap = upper.distress - lower.distress
             if gap > limit:
                 warnings.append(

@@ -13,8 +13,14 @@ from . import templating
 from .catalog import get_worksheet, list_worksheets
 from .errors import WorksheetError
 from .models import ClientProfile
-from .render import RenderResult, as_client, base_context, check_paper, html_to_pdf, \
-    worksheet_context
+from .render import (
+    RenderResult,
+    as_client,
+    base_context,
+    check_paper,
+    html_to_pdf,
+    worksheet_context,
+)
 
 PACKET_TEMPLATE = "packet.html.j2"
 

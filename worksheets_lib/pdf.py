@@ -17,6 +17,7 @@ import functools
 import mimetypes
 import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,9 +28,11 @@ from .errors import BlockedResourceError, OutputError
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 #: Options shared by every render; see the module docstring for why.
 PDF_OPTIONS = {"full_fonts": True, "hinting": False}
-#: Parsed images of our own assets, kept across renders (only allow-listed
-#: files ever get in).
-_IMAGE_CACHE: dict = {}
+#: Parsed images, kept across renders: one cache per set of allowed folders,
+#: so an image allowed in one render is never served to another that may not
+#: read it.
+_IMAGE_CACHES: dict[tuple[Path, ...], dict] = {}
+_FONTCONFIG_LOCK = threading.Lock()
 
 
 def _weasyprint():
@@ -53,36 +56,49 @@ def _fetcher_class():
             self.error = error
 
     class AssetFetcher(weasyprint.URLFetcher):
-        """Serves files from the allowed folders and refuses everything else."""
+        """Serves files from the allowed folders and refuses everything else.
+
+        Every refusal is also kept in ``refused``: WeasyPrint swallows errors
+        raised while it draws an SVG, so the caller checks this list after
+        writing the PDF.
+        """
 
         def __init__(self, roots: tuple[Path, ...]):
             super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
             self.roots = roots
+            self.refused: list[BlockedResourceError] = []
+
+        def refuse(self, url: str, reason: str):
+            error = BlockedResourceError(_short(url), reason)
+            self.refused.append(error)
+            return Blocked(error)
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
             if parts.scheme.lower() != "file":
-                raise Blocked(BlockedResourceError(
-                    _short(url), "only files inside the template folder may be used"))
-            path = Path(url2pathname(parts.path)).resolve()
+                raise self.refuse(url, "only files inside the template folder may be used")
+            try:
+                path = Path(url2pathname(parts.path)).resolve()
+            except (ValueError, OSError):  # a NUL byte, a loop of links ...
+                raise self.refuse(url, "not a usable file name") from None
             if not any(path.is_relative_to(root) for root in self.roots):
-                raise Blocked(BlockedResourceError(
-                    _short(url), "outside the template folder"))
+                raise self.refuse(url, "outside the template folder")
             try:
                 body = path.read_bytes()
-            except OSError:
-                raise Blocked(BlockedResourceError(_short(url), "file not found")) from None
+            except (ValueError, OSError):
+                raise self.refuse(url, "file not found") from None
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(path.as_uri(), body, {"Content-Type": kind})
 
-    return AssetFetcher, Blocked
+    return AssetFetcher, FatalURLFetchingError
 
 
 def _short(url: str) -> str:
     return url if len(url) <= 120 else url[:117] + "..."
 
 
-_EMPTY_FONTCONFIG = (b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+_EMPTY_FONTCONFIG = (b'<?xml version="1.0"?>\n'
+                     b'<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
                      b"<fontconfig></fontconfig>\n")
 
 
@@ -98,7 +114,7 @@ def _font_config():
     """
     from weasyprint.text.fonts import FontConfiguration
 
-    with tempfile.TemporaryDirectory(prefix="worksheets-fontconfig-") as folder:
+    with _FONTCONFIG_LOCK, tempfile.TemporaryDirectory(prefix="worksheets-fontconfig-") as folder:
         conf = Path(folder) / "fonts.conf"
         conf.write_bytes(_EMPTY_FONTCONFIG)
         previous = os.environ.get("FONTCONFIG_FILE")
@@ -134,15 +150,15 @@ class PdfFacts:
     size: int
 
 
-def render_document(html: str, *, roots: list[Path], stylesheets: list[Path],
-                    paper: str = "a4"):
-    """Lay out *html* and return the WeasyPrint document (no file written).
+def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
+             paper: str = "a4") -> tuple[bytes, int]:
+    """Lay out *html* and return the PDF's bytes and its page count (no file written).
 
     *roots* are the only folders resources may come from (the first is the
     base for relative URLs); *stylesheets* are CSS files inside them.
     """
     weasyprint = _weasyprint()
-    fetcher_cls, blocked = _fetcher_class()
+    fetcher_cls, fatal = _fetcher_class()
     root_tuple = tuple(Path(r).resolve() for r in roots)
     fetcher = fetcher_cls(root_tuple)
     try:
@@ -151,26 +167,30 @@ def render_document(html: str, *, roots: list[Path], stylesheets: list[Path],
         sheets.append(_paper_sheet(paper))
         document = weasyprint.HTML(
             string=html, base_url=root_tuple[0].as_uri() + "/", url_fetcher=fetcher,
-        ).render(font_config=_font_config(), stylesheets=sheets, cache=_IMAGE_CACHE,
-                 **PDF_OPTIONS)
-    except blocked as stop:
-        raise stop.error from None
-    # Never embed files: drop <link rel="attachment"> and <a rel="attachment">.
-    document.metadata.attachments = []
-    for page in document.pages:
-        page.links[:] = [link for link in page.links if link[0] != "attachment"]
-    return document
+        ).render(font_config=_font_config(), stylesheets=sheets,
+                 cache=_IMAGE_CACHES.setdefault(root_tuple, {}), **PDF_OPTIONS)
+        # Never embed files: drop <link rel="attachment"> and <a rel="attachment">.
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links[:] = [link for link in page.links if link[0] != "attachment"]
+        data = document.write_pdf(**PDF_OPTIONS)
+    except fatal as stop:
+        # Our own refusal carries its error; WeasyPrint wraps anything else.
+        error = getattr(stop, "error", None) or (fetcher.refused or [None])[0]
+        raise error or BlockedResourceError("a resource", "could not be fetched") from None
+    if fetcher.refused:  # refused inside an SVG, where WeasyPrint only logs
+        raise fetcher.refused[0]
+    return data, len(document.pages)
 
 
-def write_pdf(document, out: str | os.PathLike) -> PdfFacts:
-    """Write a rendered document to *out* atomically (temporary file, then rename).
+def write_pdf(data: bytes, pages: int, out: str | os.PathLike) -> PdfFacts:
+    """Write PDF bytes to *out* atomically (temporary file, then rename).
 
     A failure leaves no partial file and never replaces an existing good one.
     """
     out = Path(out)
-    data = document.write_pdf(**PDF_OPTIONS)
     write_atomically(out, data)
-    return PdfFacts(out, len(document.pages), len(data))
+    return PdfFacts(out, pages, len(data))
 
 
 def write_atomically(out: Path, data: bytes) -> None:

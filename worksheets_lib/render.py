@@ -72,10 +72,9 @@ def worksheet_html(name: str, client: ClientProfile | str | os.PathLike, paper: 
 def html_to_pdf(html: str, out: str | os.PathLike, paper: str = "a4",
                 templates_dir: str | os.PathLike | None = None) -> pdf.PdfFacts:
     """Lay out our HTML with the print stylesheet and write the PDF atomically."""
-    document = pdf.render_document(html, roots=templating.search_path(templates_dir),
-                                   stylesheets=stylesheets(templates_dir),
-                                   paper=check_paper(paper))
-    return pdf.write_pdf(document, out)
+    data, pages = pdf.make_pdf(html, roots=templating.search_path(templates_dir),
+                               stylesheets=stylesheets(templates_dir), paper=check_paper(paper))
+    return pdf.write_pdf(data, pages, out)
 
 
 def render_worksheet(name: str, client: ClientProfile | str | os.PathLike,

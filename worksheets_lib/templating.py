@@ -44,7 +44,7 @@ def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=False,
+        auto_reload=True,  # a template edited in a long-running notebook is seen
     )
     env.filters["longdate"] = long_date
     return env
