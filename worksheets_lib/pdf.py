@@ -14,6 +14,7 @@ so a warm render only lays out and writes the page.
 from __future__ import annotations
 
 import functools
+import gc
 import mimetypes
 import os
 import tempfile
@@ -161,6 +162,10 @@ def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
     fetcher_cls, fatal = _fetcher_class()
     root_tuple = tuple(Path(r).resolve() for r in roots)
     fetcher = fetcher_cls(root_tuple)
+    gc_was_on = gc.isenabled()
+    # A render makes many short-lived objects; pausing
+    # the cycle collector for its length saves a few milliseconds each time.
+    gc.disable()
     try:
         sheets = [_stylesheet(Path(s).resolve(), Path(s).stat().st_mtime, root_tuple)
                   for s in stylesheets]
@@ -178,6 +183,9 @@ def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
         # Our own refusal carries its error; WeasyPrint wraps anything else.
         error = getattr(stop, "error", None) or (fetcher.refused or [None])[0]
         raise error or BlockedResourceError("a resource", "could not be fetched") from None
+    finally:
+        if gc_was_on:
+            gc.enable()
     if fetcher.refused:  # refused inside an SVG, where WeasyPrint only logs
         raise fetcher.refused[0]
     return data, len(document.pages)
