@@ -188,3 +188,31 @@ def test_all_text_stays_at_least_12mm_from_the_paper_edge(tmp_path, demo_client,
         for x, y in points:
             assert 12 * MM <= x <= width - 12 * MM
             assert 12 * MM <= y <= height - 12 * MM
+
+
+def layout_boxes(html):
+    """Every laid-out box of every page (WeasyPrint's own layout of our HTML)."""
+    import weasyprint
+
+    from worksheets_lib import templates_dir
+
+    base = templates_dir().as_uri() + "/"
+    sheet = weasyprint.CSS(filename=str(templates_dir() / "print.css"), base_url=base)
+    document = weasyprint.HTML(string=html, base_url=base).render(stylesheets=[sheet])
+    for page in document.pages:
+        yield from page._page_box.descendants()
+
+
+@pytest.mark.parametrize("name", ["ladder", "journal", "listening"])
+def test_writing_lines_are_at_least_8mm_apart(demo_client, name):
+    from worksheets_lib import worksheet_html
+
+    heights = []
+    for box in layout_boxes(worksheet_html(name, demo_client)):
+        if type(box).__name__ != "BlockBox" or box.element is None:
+            continue  # the line and text boxes inside share the element
+        classes = (box.element.get("class") or "").split()
+        if {"line", "stem"} & set(classes):
+            heights.append(box.border_height())
+    assert heights, "no writing lines found"
+    assert min(heights) >= 8 * 96 / 25.4 - 0.01  # CSS px: 8 mm
