@@ -26,6 +26,14 @@ def _worksheet_list(value: str) -> list[str]:
     return names
 
 
+def _add_client_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--client", required=True, type=Path, metavar="FILE",
+                        help="the client file (YAML or JSON)")
+    parser.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
+    parser.add_argument("--templates", type=Path, metavar="DIR",
+                        help="a folder of templates that replace the built-in ones")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
@@ -40,27 +48,19 @@ def build_parser() -> argparse.ArgumentParser:
         "render", help="render one worksheet to PDF",
         description="Render one worksheet for a client to a PDF file.")
     render.add_argument("name", help="the worksheet's name (see `worksheets list`)")
-    render.add_argument("--client", required=True, type=Path, metavar="FILE",
-                        help="the client file (YAML or JSON)")
+    _add_client_options(render)
     render.add_argument("--out", type=Path, metavar="PATH",
                         help="where to write the PDF (default: CLIENT-ID-NAME.pdf here)")
-    render.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
-    render.add_argument("--templates", type=Path, metavar="DIR",
-                        help="a folder of templates that replace the built-in ones")
 
     packet = commands.add_parser(
         "packet", help="render a client's packet: a cover and several worksheets",
         description="Render a cover page with a contents list, then the chosen worksheets, "
                     "as one PDF with a bookmark per worksheet.")
-    packet.add_argument("--client", required=True, type=Path, metavar="FILE",
-                        help="the client file (YAML or JSON)")
+    _add_client_options(packet)
     packet.add_argument("--out", required=True, type=Path, metavar="PATH",
                         help="where to write the PDF")
     packet.add_argument("--worksheets", type=_worksheet_list, metavar="a,b,c",
                         help="worksheet names in order (default: all)")
-    packet.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
-    packet.add_argument("--templates", type=Path, metavar="DIR",
-                        help="a folder of templates that replace the built-in ones")
 
     demo = commands.add_parser(
         "demo", help="render the packet of a fictional demo client",

@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 
 from . import templating
-from .catalog import get_worksheet, list_worksheets
+from .catalog import Worksheet, get_worksheet, list_worksheets
 from .errors import WorksheetError
 from .models import ClientProfile
 from .render import (
@@ -25,15 +25,21 @@ from .render import (
 PACKET_TEMPLATE = "packet.html.j2"
 
 
+def chosen_worksheets(worksheets: Sequence[str] | None) -> list[Worksheet]:
+    """The worksheets named, in order (all of them when none are named)."""
+    if not worksheets:
+        return list_worksheets()
+    if len(set(worksheets)) != len(worksheets):
+        raise WorksheetError("worksheets: each worksheet may be chosen only once")
+    return [get_worksheet(name) for name in worksheets]
+
+
 def packet_html(client: ClientProfile | str | os.PathLike,
                 worksheets: Sequence[str] | None = None, paper: str = "a4",
                 templates_dir: str | os.PathLike | None = None) -> str:
     """The whole packet as one HTML string."""
     client, paper = as_client(client), check_paper(paper)
-    names = list(worksheets) if worksheets else [w.name for w in list_worksheets()]
-    if len(set(names)) != len(names):
-        raise WorksheetError("worksheets: each worksheet may be chosen only once")
-    sheets = [get_worksheet(name) for name in names]
+    sheets = chosen_worksheets(worksheets)
     sections = [
         {"sheet": sheet,
          "html": templating.render_block(sheet.template, "worksheet",
@@ -56,6 +62,5 @@ def render_packet(client: ClientProfile | str | os.PathLike, out: str | os.PathL
     client = as_client(client)
     html = packet_html(client, worksheets, paper, templates_dir)
     facts = html_to_pdf(html, out, paper, templates_dir)
-    names = list(worksheets) if worksheets else [w.name for w in list_worksheets()]
-    warnings = [w for name in names for w in get_worksheet(name).check(client)]
+    warnings = [w for sheet in chosen_worksheets(worksheets) for w in sheet.check(client)]
     return RenderResult(facts.path, facts.pages, warnings)
