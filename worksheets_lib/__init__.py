@@ -11,22 +11,22 @@ notebooks call these functions and hold no logic of their own::
 from .catalog import Worksheet, get_worksheet, list_worksheets
 from .clientfile import load_client, validate_client
 from .errors import (
-                     BlockedResourceError,
-                     ClientFileError,
-                     OutputError,
-                     Problem,
-                     TemplateError,
-                     UnknownWorksheetError,
-                     WorksheetError,
+    BlockedResourceError,
+    ClientFileError,
+    OutputError,
+    Problem,
+    TemplateError,
+    UnknownWorksheetError,
+    WorksheetError,
 )
 from .models import (
-                     ClientProfile,
-                     JournalSettings,
-                     Ladder,
-                     LadderStep,
-                     ListeningSettings,
-                     Terms,
-                     Therapist,
+    ClientProfile,
+    JournalSettings,
+    Ladder,
+    LadderStep,
+    ListeningSettings,
+    Terms,
+    Therapist,
 )
 from .packet import packet_html, render_packet
 from .render import RenderResult, render_worksheet, worksheet_html

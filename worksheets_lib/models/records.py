@@ -1,0 +1,78 @@
+"""Records kept between sessions: journal entries, ladder attempts, listening talks.
+
+Each has a stable id (a UUID as 32 hex digits), so records can be edited,
+exported and merged without duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Distress, Intensity, LongText, Model, RecordId, ShortText
+
+
+def new_id() -> str:
+    """A fresh record id."""
+    return uuid.uuid4().hex
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class JournalEntry(Model):
+    """One feelings-journal entry, as on the printed journal page."""
+
+    id: RecordId = Field(default_factory=new_id)
+    at: dt.datetime = Field(default_factory=_now)
+    what_happened: LongText | None = None
+    feeling: ShortText | None = None  # named in the client's own words
+    intensity: Intensity | None = None
+    body: LongText | None = None  # where it was felt in the body
+    paused: bool | None = None
+    pause_named: ShortText | None = None
+    pause_rating: Intensity | None = None
+    pause_step: LongText | None = None
+    what_i_did: LongText | None = None
+    afterwards: Literal["closer", "same", "more distant"] | None = None
+
+
+class LadderAttempt(Model):
+    """One try of a ladder step: when, how it felt afterwards, what was learned."""
+
+    id: RecordId = Field(default_factory=new_id)
+    step_id: RecordId
+    tried_on: dt.date
+    distress_after: Distress | None = None
+    learned: LongText | None = None
+
+
+SKILLS: tuple[str, ...] = ("distractions_away", "eye_contact", "reflected_back",
+                           "clarifying_question")
+
+
+class ListeningRecord(Model):
+    """One conversation on the active-listening checklist."""
+
+    id: RecordId = Field(default_factory=new_id)
+    talked_on: dt.date
+    distractions_away: bool = False
+    eye_contact: bool = False
+    reflected_back: bool = False
+    clarifying_question: bool = False
+    reflection: LongText | None = None
+
+
+class PacketRecord(Model):
+    """A packet that was generated: when, which worksheets, the file's hash (not the PDF)."""
+
+    id: RecordId = Field(default_factory=new_id)
+    at: dt.datetime = Field(default_factory=_now)
+    worksheets: list[ShortText]
+    paper: Literal["a4", "letter"] = "a4"
+    pages: int = Field(ge=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
