@@ -27,6 +27,7 @@ from worksheets_lib import (
     templates_dir,
     worksheet_html,
 )
+from worksheets_lib import files as files_module
 from worksheets_lib import pdf as pdf_module
 
 MARKUP_NAME = "<b>hi</b> <script>alert(1)</script>"
@@ -406,7 +407,7 @@ def test_failure_while_replacing_leaves_no_temp_file_and_the_old_pdf(demo_client
         calls.append(src)
         raise OSError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(pdf_module.os, "replace", failing_replace)
+    monkeypatch.setattr(files_module.os, "replace", failing_replace)
     with pytest.raises(OutputError) as excinfo:
         render_packet(demo_client, out)
     assert calls, "os.replace was never reached"
@@ -423,7 +424,7 @@ def test_unexpected_error_while_writing_leaves_no_temp_file(demo_client, good_pd
     def failing_fsync(fd):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(pdf_module.os, "fsync", failing_fsync)
+    monkeypatch.setattr(files_module.os, "fsync", failing_fsync)
     with pytest.raises(RuntimeError, match="disk on fire"):
         render_worksheet("listening", demo_client, out)
     assert out.read_bytes() == before

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import catalog
+from .cli_casebook import add_casebook_option, build_client_parser
 from .errors import WorksheetError
 
 PAPERS = ("a4", "letter")
@@ -27,8 +28,12 @@ def _worksheet_list(value: str) -> list[str]:
 
 
 def _add_client_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--client", required=True, type=Path, metavar="FILE",
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--client", type=Path, metavar="FILE",
                         help="the client file (YAML or JSON)")
+    source.add_argument("--client-id", metavar="ID",
+                        help="a client in the casebook (see `worksheets client list`)")
+    add_casebook_option(parser)
     parser.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
     parser.add_argument("--templates", type=Path, metavar="DIR",
                         help="a folder of templates that replace the built-in ones")
@@ -62,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     packet.add_argument("--worksheets", type=_worksheet_list, metavar="a,b,c",
                         help="worksheet names in order (default: all)")
 
+    build_client_parser(commands)
+
     demo = commands.add_parser(
         "demo", help="render the packet of a fictional demo client",
         description="Render the packet of the fictional client in examples/ and print "
@@ -85,11 +92,25 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(args: argparse.Namespace):
+    """The client profile from --client FILE or --client-id ID."""
+    if args.client is not None:
+        from . import load_client
+
+        return load_client(args.client)
+    from .casebook import check_client_id
+    from .cli_casebook import opened
+
+    check_client_id(args.client_id)
+    with opened(args) as casebook:
+        return casebook.get_client(args.client_id)
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
-    from . import load_client, render_worksheet
+    from . import render_worksheet
 
     catalog.get_worksheet(args.name)  # an unknown name fails before the file is read
-    client = load_client(args.client)
+    client = _load(args)
     out = args.out or Path(f"{client.id}-{args.name}.pdf")
     result = render_worksheet(args.name, client, out, paper=args.paper,
                               templates_dir=args.templates)
@@ -99,13 +120,21 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_packet(args: argparse.Namespace) -> int:
-    from . import load_client, render_packet
+    from .packet import chosen_worksheets, render_casebook_packet, render_packet
 
-    for name in args.worksheets or []:
-        catalog.get_worksheet(name)
-    client = load_client(args.client)
-    result = render_packet(client, args.out, worksheets=args.worksheets, paper=args.paper,
-                           templates_dir=args.templates)
+    chosen_worksheets(args.worksheets)  # unknown or repeated names fail first
+    if args.client is not None:
+        result = render_packet(_load(args), args.out, worksheets=args.worksheets,
+                               paper=args.paper, templates_dir=args.templates)
+    else:
+        from .casebook import check_client_id
+        from .cli_casebook import opened
+
+        check_client_id(args.client_id)
+        with opened(args) as casebook:
+            result = render_casebook_packet(casebook, args.client_id, args.out,
+                                            worksheets=args.worksheets, paper=args.paper,
+                                            templates_dir=args.templates)
     _print_warnings(result.warnings)
     print(f"wrote {result.path} ({result.pages} pages)")
     return 0
@@ -123,7 +152,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"list": _cmd_list, "render": _cmd_render, "packet": _cmd_packet, "demo": _cmd_demo}
+def _cmd_client(args: argparse.Namespace) -> int:
+    from .cli_casebook import run
+
+    return run(args)
+
+
+COMMANDS = {"list": _cmd_list, "render": _cmd_render, "packet": _cmd_packet, "demo": _cmd_demo,
+            "client": _cmd_client}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -103,3 +103,51 @@ class OutputError(WorksheetError):
 
     def __reduce__(self):
         return (type(self), (self.path, self.reason))
+
+
+class CasebookError(WorksheetError):
+    """Raised when a casebook file cannot be used: not a casebook, damaged, or newer.
+
+    ``path`` names the file; the file is left exactly as it was.
+    """
+
+    def __init__(self, path: str, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"casebook {path}: {reason}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.reason))
+
+
+class ClientNotFoundError(WorksheetError):
+    """Raised when a client id is not valid or not in the casebook.
+
+    The message never repeats the id that was typed.
+    """
+
+    def __init__(self, reason: str = "no client with that id in the casebook"):
+        self.reason = reason
+        super().__init__(f"client id: {reason}")
+
+    def __reduce__(self):
+        return (type(self), (self.reason,))
+
+
+class RecordError(WorksheetError):
+    """Raised when a record cannot be stored: a duplicate, or a record that is not there."""
+
+
+class BundleError(WorksheetError):
+    """Raised when an export bundle cannot be imported; nothing is changed."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(f"{source}: " + "; ".join(self.problems))
+
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {p}" for p in self.problems]
+
+    def __reduce__(self):
+        return (type(self), (self.source, self.problems))

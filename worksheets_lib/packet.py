@@ -6,13 +6,14 @@ contents' page numbers) and PDF bookmarks come from one layout pass.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 
 from . import templating
 from .catalog import Worksheet, get_worksheet, list_worksheets
 from .errors import WorksheetError
-from .models import ClientProfile
+from .models import ClientProfile, PacketRecord
 from .render import (
     RenderResult,
     as_client,
@@ -64,3 +65,21 @@ def render_packet(client: ClientProfile | str | os.PathLike, out: str | os.PathL
     facts = html_to_pdf(html, out, paper, templates_dir)
     warnings = [w for sheet in chosen_worksheets(worksheets) for w in sheet.check(client)]
     return RenderResult(facts.path, facts.pages, warnings)
+
+
+def render_casebook_packet(casebook, client_id: str, out: str | os.PathLike,
+                           worksheets: Sequence[str] | None = None, paper: str = "a4",
+                           templates_dir: str | os.PathLike | None = None) -> RenderResult:
+    """Render a packet for a client stored in *casebook*, and log it there.
+
+    The log keeps when, which worksheets, the paper and the file's SHA-256,
+    never the PDF itself.
+    """
+    sheets = chosen_worksheets(worksheets)
+    result = render_packet(casebook.get_client(client_id), out, [s.name for s in sheets],
+                           paper, templates_dir)
+    digest = hashlib.sha256(result.path.read_bytes()).hexdigest()
+    casebook.log_packet(client_id, PacketRecord(worksheets=[s.name for s in sheets],
+                                                paper=check_paper(paper), pages=result.pages,
+                                                sha256=digest))
+    return result

@@ -24,7 +24,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .errors import BlockedResourceError, OutputError
+from .errors import BlockedResourceError
+from .files import write_atomically
 
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 #: Options shared by every render; see the module docstring for why.
@@ -199,25 +200,3 @@ def write_pdf(data: bytes, pages: int, out: str | os.PathLike) -> PdfFacts:
     out = Path(out)
     write_atomically(out, data)
     return PdfFacts(out, pages, len(data))
-
-
-def write_atomically(out: Path, data: bytes) -> None:
-    """Write *data* to *out* through a temporary file in the same folder."""
-    if out.is_dir():
-        raise OutputError(str(out), "is a folder; give a file name ending in .pdf")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(str(out), error.strerror or "cannot create the file") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, out)
-    except BaseException as error:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise OutputError(str(out), error.strerror or "cannot write the file") from None
-        raise

@@ -1,0 +1,206 @@
+"""Export one client to a portable, versioned JSON bundle, and import it again.
+
+Importing is idempotent: the same bundle twice changes nothing. Records merge
+by their ids: a record missing from the casebook is added, and a record the
+casebook already has is kept as it is, so an import never overwrites an entry
+someone saved. The profile, history map and goal plan are replaced by the
+bundle's when they differ. The whole import is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError
+
+from ..clientfile import problems_from
+from ..errors import BundleError, RecordError
+from ..files import write_atomically
+from ..models import (
+    ClientProfile,
+    GoalPlan,
+    HistoryMap,
+    JournalEntry,
+    LadderAttempt,
+    ListeningRecord,
+    PacketRecord,
+)
+from ..models.common import Model
+from .store import Casebook, _insert_or_update, _now, _utc, check_client_id
+
+BUNDLE_FORMAT = "worksheets-client-bundle"
+BUNDLE_VERSION = 1
+MAX_BUNDLE_BYTES = 50_000_000
+
+
+class Bundle(Model):
+    """Everything about one client, as written by :func:`export_client`."""
+
+    format: Literal["worksheets-client-bundle"]
+    version: int = Field(ge=1)
+    exported_at: dt.datetime
+    client: ClientProfile
+    history: HistoryMap | None = None
+    plan: GoalPlan | None = None
+    journal: list[JournalEntry] = Field(default_factory=list)
+    ladder_attempts: list[LadderAttempt] = Field(default_factory=list)
+    listening: list[ListeningRecord] = Field(default_factory=list)
+    packets: list[PacketRecord] = Field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """What an import changed: counts per kind of record, and whether the client was new."""
+
+    client_id: str
+    new_client: bool = False
+    added: dict[str, int] = field(default_factory=dict)
+    replaced: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.new_client or bool(self.replaced) or any(self.added.values())
+
+
+def export_client(casebook: Casebook, client_id: str) -> Bundle:
+    """Collect everything about one client."""
+    history = casebook.load_history(client_id)
+    plan = casebook.load_plan(client_id)
+    return Bundle(
+        format=BUNDLE_FORMAT, version=BUNDLE_VERSION,
+        exported_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        client=casebook.get_client(client_id),
+        history=history if history != HistoryMap() else None,
+        plan=plan if plan != GoalPlan() else None,
+        journal=casebook.list_journal(client_id),
+        ladder_attempts=casebook.list_ladder_attempts(client_id),
+        listening=casebook.list_listening_records(client_id),
+        packets=casebook.list_packets(client_id))
+
+
+def write_bundle(casebook: Casebook, client_id: str, out: str | os.PathLike) -> Path:
+    """Export one client to the JSON file *out* (written atomically, readable by you only)."""
+    bundle = export_client(casebook, client_id)
+    out = Path(out)
+    write_atomically(out, bundle.model_dump_json(indent=1).encode("utf-8"))
+    return out
+
+
+def read_bundle(path: str | os.PathLike) -> Bundle:
+    """Read and check a bundle file; problems name fields, never the client's text."""
+    path = Path(path)
+    source = path.name
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BUNDLE_BYTES + 1)
+    except OSError as error:
+        raise BundleError(str(path), [error.strerror or "cannot be read"]) from None
+    if len(raw) > MAX_BUNDLE_BYTES:
+        raise BundleError(source, ["the file is too large to be a bundle"])
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BundleError(source, ["is not a bundle (not JSON written by 'client export')"]) \
+            from None
+    return parse_bundle(data, source)
+
+
+def parse_bundle(data: Any, source: str = "bundle") -> Bundle:
+    """Check already-parsed bundle data."""
+    if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
+        raise BundleError(source, ["is not a bundle written by 'worksheets client export'"])
+    version = data.get("version")
+    if isinstance(version, int) and version > BUNDLE_VERSION:
+        raise BundleError(source, [f"was written by a newer version of worksheets (bundle "
+                                   f"version {version}, this version reads up to "
+                                   f"{BUNDLE_VERSION}); please update worksheets"])
+    try:
+        return Bundle.model_validate(data)
+    except ValidationError as error:
+        raise BundleError(source, [str(p) for p in problems_from(error)]) from None
+
+
+def import_bundle(casebook: Casebook, bundle: Bundle) -> ImportResult:
+    """Restore a bundle into *casebook*, merging with what is there (one transaction)."""
+    profile = bundle.client
+    check_client_id(profile.id)
+    step_ids = {s.id for s in profile.ladder.steps}
+    if any(s.id is None for s in profile.ladder.steps) or any(
+            a.step_id not in step_ids for a in bundle.ladder_attempts):
+        raise BundleError("bundle", ["ladder_attempts: refer to steps the client's ladder "
+                                     "does not have"])
+
+    def work(conn) -> ImportResult:
+        result = ImportResult(profile.id)
+        row = conn.execute("SELECT key, profile FROM clients WHERE id = ?",
+                           (profile.id,)).fetchone()
+        if row is None:
+            key, now = secrets.token_hex(16), _now()
+            conn.execute("INSERT INTO clients (key, id, profile, created_at, updated_at) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         (key, profile.id, profile.model_dump_json(), now, now))
+            casebook._audit(conn, "create", "client", key)
+            result.new_client = True
+        else:
+            key = row[0]
+            if ClientProfile.model_validate_json(row[1]) != profile:
+                conn.execute("UPDATE clients SET profile = ?, updated_at = ? WHERE key = ?",
+                             (profile.model_dump_json(), _now(), key))
+                casebook._audit(conn, "update", "client", key)
+                result.replaced.append("client")
+        for kind, document, model in (("history", bundle.history, HistoryMap),
+                                      ("plan", bundle.plan, GoalPlan)):
+            if document is None:
+                continue
+            stored = conn.execute("SELECT body FROM documents WHERE client_key = ? AND kind = ?",
+                                  (key, kind)).fetchone()
+            if stored and model.model_validate_json(stored[0]) == document:
+                continue
+            conn.execute("INSERT INTO documents (client_key, kind, body, updated_at) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT (client_key, kind) DO UPDATE SET "
+                         "body = excluded.body, updated_at = excluded.updated_at",
+                         (key, kind, document.model_dump_json(), _now()))
+            casebook._audit(conn, "update" if stored else "create", kind, key)
+            result.replaced.append(kind)
+        merges = (
+            ("journal entry", "journal_entries", bundle.journal,
+             lambda e: {"at": _utc(e.at)}),
+            ("ladder attempt", "ladder_attempts", bundle.ladder_attempts,
+             lambda a: {"step_id": a.step_id, "tried_on": a.tried_on.isoformat()}),
+            ("listening record", "listening_records", bundle.listening,
+             lambda r: {"talked_on": r.talked_on.isoformat()}),
+        )
+        for kind, table, records, columns in merges:
+            result.added[kind] = 0
+            for record in records:
+                if _has(conn, table, record.id, key):
+                    continue
+                _insert_or_update(conn, table, record.id, key, columns(record),
+                                  record.model_dump_json())
+                casebook._audit(conn, "create", kind, key)
+                result.added[kind] += 1
+        result.added["packet"] = 0
+        for packet in bundle.packets:
+            if _has(conn, "packets", packet.id, key):
+                continue
+            conn.execute("INSERT INTO packets (id, client_key, at, body) VALUES (?, ?, ?, ?)",
+                         (packet.id, key, _utc(packet.at), packet.model_dump_json()))
+            casebook._audit(conn, "create", "packet", key)
+            result.added["packet"] += 1
+        return result
+
+    return casebook._write(work)
+
+
+def _has(conn, table: str, record_id: str, key: str) -> bool:
+    """Whether this client already has the record; another client's id is an error."""
+    row = conn.execute(f"SELECT client_key FROM {table} WHERE id = ?", (record_id,)).fetchone()
+    if row and row[0] != key:
+        raise RecordError(f"bundle: a record id in it belongs to another client ({table})")
+    return row is not None

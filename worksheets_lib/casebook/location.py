@@ -1,0 +1,76 @@
+"""Where the casebook lives, and creating it privately.
+
+The path is ``--casebook PATH``, else ``$WORKSHEETS_CASEBOOK``, else
+``casebook.sqlite3`` in the user's data folder (platformdirs). A new casebook
+is a 0600 file in a 0700 folder, created whole: its tables are made in a
+temporary file that is then renamed into place, so a crash never leaves a
+half-made casebook behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import tempfile
+from pathlib import Path
+
+from ..errors import CasebookError
+from .schema import migrate
+
+ENV_VAR = "WORKSHEETS_CASEBOOK"
+FILE_NAME = "casebook.sqlite3"
+
+
+def default_path() -> Path:
+    """The casebook used when no path is given."""
+    from platformdirs import user_data_path
+
+    return user_data_path("worksheets", appauthor=False) / FILE_NAME
+
+
+def resolve_path(path: str | os.PathLike | None = None) -> Path:
+    """The explicit path, else the environment variable, else the default."""
+    if path:
+        return Path(path).expanduser()
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    return default_path()
+
+
+def permission_warnings(path: Path) -> list[str]:
+    """A warning when other users may read or change the casebook file."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return []
+    if not mode & 0o077:
+        return []
+    return [f"the casebook {path} can be read by other users (mode {mode:o}); "
+            f"to keep it private run: chmod 600 '{path}'"]
+
+
+def create(path: Path) -> None:
+    """Create an empty casebook at *path* (folder 0700, file 0600), all or nothing."""
+    folder = path.parent
+    try:
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
+            os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".new")
+    except OSError as error:
+        raise CasebookError(str(path), error.strerror or "cannot be created") from None
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            migrate(conn)
+        finally:
+            conn.close()
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)  # unlike a rename, never replaces a casebook made meanwhile
+        except FileExistsError:
+            pass
+    finally:
+        Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,133 @@
+"""The casebook's tables, its version and the migrations between versions.
+
+The version lives in ``PRAGMA user_version``; ``PRAGMA application_id`` marks
+the file as a casebook. ``MIGRATIONS[n]`` moves a casebook from version n-1 to
+n; each runs in one transaction together with the version bump, so a casebook
+is always at exactly one version.
+
+Record bodies are stored as the validated models' JSON; the columns beside
+them (ids, dates) are what queries need.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from ..errors import CasebookError
+
+APPLICATION_ID = 0x5753434B  # "WSCK"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        f"PRAGMA application_id = {APPLICATION_ID}",
+        """CREATE TABLE clients (
+            key TEXT PRIMARY KEY,           -- random; the audit trail uses it, never the id
+            id TEXT NOT NULL UNIQUE,
+            profile TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        """CREATE TABLE documents (
+            client_key TEXT NOT NULL REFERENCES clients(key) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('history', 'plan')),
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (client_key, kind))""",
+        """CREATE TABLE journal_entries (
+            id TEXT PRIMARY KEY,
+            client_key TEXT NOT NULL REFERENCES clients(key) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX journal_by_time ON journal_entries (client_key, at)",
+        """CREATE TABLE ladder_attempts (
+            id TEXT PRIMARY KEY,
+            client_key TEXT NOT NULL REFERENCES clients(key) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            tried_on TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX attempts_by_client ON ladder_attempts (client_key, tried_on)",
+        """CREATE TABLE listening_records (
+            id TEXT PRIMARY KEY,
+            client_key TEXT NOT NULL REFERENCES clients(key) ON DELETE CASCADE,
+            talked_on TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX listening_by_client ON listening_records (client_key, talked_on)",
+        """CREATE TABLE packets (
+            id TEXT PRIMARY KEY,
+            client_key TEXT NOT NULL REFERENCES clients(key) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            body TEXT NOT NULL)""",
+        """CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('therapist', 'client')),
+            action TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+            kind TEXT NOT NULL,
+            client_key TEXT)                -- no foreign key: the trail outlives a client""",
+        "CREATE INDEX audit_by_client ON audit (client_key, seq)",
+    ],
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def check_existing(path: Path) -> int:
+    """Refuse a file that is not a usable casebook, without changing it.
+
+    Returns its schema version. Raises :class:`CasebookError` for a file that
+    is not SQLite, a database that is not a casebook, a damaged casebook, or
+    one written by a newer version of this program.
+    """
+    shown = str(path)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise CasebookError(shown, error.strerror or "cannot be read") from None
+    if header != SQLITE_MAGIC:
+        raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched")
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        raise CasebookError(shown, "cannot be opened; left untouched") from None
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if application_id != APPLICATION_ID:
+            raise CasebookError(shown, "is a database, but not a casebook; left untouched")
+        if version > SCHEMA_VERSION:
+            raise CasebookError(
+                shown, f"was written by a newer version of worksheets (schema {version}, this "
+                       f"version reads up to {SCHEMA_VERSION}); please update worksheets")
+        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise CasebookError(shown, "is damaged; restore it from a backup (left untouched)")
+    except sqlite3.DatabaseError:
+        raise CasebookError(shown, "is damaged; restore it from a backup (left untouched)") \
+            from None
+    finally:
+        conn.close()
+    return version
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring an open casebook up to :data:`SCHEMA_VERSION`, one transaction per step."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= target:
+                conn.execute("ROLLBACK")
+                continue
+            for statement in MIGRATIONS[target]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION

@@ -1,0 +1,439 @@
+"""The casebook: one SQLite file holding every client's records.
+
+Every write is one transaction (``BEGIN IMMEDIATE``), retried when another
+process holds the lock, and recorded in the audit trail with the time, the
+role (therapist or client) and the kind of record, never the client's text
+or name. The journal is in WAL mode with ``synchronous=FULL``: an entry is on
+disk when its call returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel
+
+from ..errors import CasebookError, ClientNotFoundError, RecordError
+from ..models import (
+    ClientProfile,
+    GoalPlan,
+    HistoryMap,
+    JournalEntry,
+    LadderAttempt,
+    ListeningRecord,
+    PacketRecord,
+    new_id,
+)
+from . import location, schema
+
+Role = Literal["therapist", "client"]
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: How long a write waits for another process before giving up, in seconds.
+BUSY_SECONDS = 60.0
+
+
+def check_client_id(client_id: str) -> str:
+    """Accept only a well-formed id (no '/', '..', spaces or SQL); never echo it."""
+    if not isinstance(client_id, str) or len(client_id) > 64 or not _SLUG.match(client_id):
+        raise ClientNotFoundError(
+            "not a valid id (lowercase letters, digits and single hyphens, like alex-rivera)")
+    return client_id
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One line of the audit trail: when, who, what was done to which kind of record."""
+
+    seq: int
+    at: str
+    role: str
+    action: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.at}  {self.role:<9}  {self.action:<6}  {self.kind}"
+
+
+class Casebook:
+    """An open casebook. Use :func:`open_casebook` (or ``Casebook.open``) to get one."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, role: Role,
+                 warnings: list[str]):
+        self._conn = conn
+        self.path = path
+        self.role: Role = role
+        #: Things the user should know (for example file permissions); never client text.
+        self.warnings = warnings
+
+    # -- opening and closing ------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | None = None, role: Role = "therapist") -> Casebook:
+        """Open (or create) the casebook at *path*; see :mod:`.location` for the default."""
+        if role not in ("therapist", "client"):
+            raise ValueError("role must be 'therapist' or 'client'")
+        target = location.resolve_path(path)
+        if target.exists():
+            if target.is_dir():
+                raise CasebookError(str(target), "is a folder; give a file name")
+            schema.check_existing(target)
+            warnings = location.permission_warnings(target)
+        else:
+            location.create(target)
+            warnings = []
+        try:
+            conn = sqlite3.connect(target, timeout=BUSY_SECONDS, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error:
+            raise CasebookError(str(target), "cannot be opened") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+            _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _retry(lambda: schema.migrate(conn))
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise CasebookError(str(target), "is damaged; restore it from a backup") from None
+        return cls(conn, target, role, warnings)
+
+    def close(self) -> None:
+        """Close the connection (a checkpoint folds the WAL back into the file)."""
+        self._conn.close()
+
+    def __enter__(self) -> Casebook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- transactions -------------------------------------------------------------------
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run *work* in one IMMEDIATE transaction, retrying while the file is busy."""
+
+        def attempt() -> T:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(self._conn)
+                self._conn.execute("COMMIT")
+                return result
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+        return _retry(attempt)
+
+    def _audit(self, conn: sqlite3.Connection, action: str, kind: str,
+               client_key: str | None) -> None:
+        conn.execute("INSERT INTO audit (at, role, action, kind, client_key) "
+                     "VALUES (?, ?, ?, ?, ?)", (_now(), self.role, action, kind, client_key))
+
+    def _key(self, client_id: str, conn: sqlite3.Connection | None = None) -> str:
+        row = (conn or self._conn).execute(
+            "SELECT key FROM clients WHERE id = ?", (check_client_id(client_id),)).fetchone()
+        if row is None:
+            raise ClientNotFoundError()
+        return row[0]
+
+    # -- clients --------------------------------------------------------------------------
+
+    def add_client(self, profile: ClientProfile) -> ClientProfile:
+        """Store a new client; its ladder steps get stable ids. Returns what was stored."""
+        profile = _with_step_ids(profile)
+
+        def work(conn):
+            if conn.execute("SELECT 1 FROM clients WHERE id = ?", (profile.id,)).fetchone():
+                raise RecordError("id: a client with this id is already in the casebook")
+            key, now = secrets.token_hex(16), _now()
+            conn.execute("INSERT INTO clients (key, id, profile, created_at, updated_at) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         (key, profile.id, profile.model_dump_json(), now, now))
+            self._audit(conn, "create", "client", key)
+
+        self._write(work)
+        return profile
+
+    def get_client(self, client_id: str) -> ClientProfile:
+        """The stored profile, or :class:`ClientNotFoundError`."""
+        row = self._conn.execute("SELECT profile FROM clients WHERE id = ?",
+                                 (check_client_id(client_id),)).fetchone()
+        if row is None:
+            raise ClientNotFoundError()
+        return ClientProfile.model_validate_json(row[0])
+
+    def list_clients(self) -> list[ClientProfile]:
+        """Every client, by id."""
+        rows = self._conn.execute("SELECT profile FROM clients ORDER BY id").fetchall()
+        return [ClientProfile.model_validate_json(r[0]) for r in rows]
+
+    def update_client(self, profile: ClientProfile) -> ClientProfile:
+        """Replace a stored profile (found by its id). Returns what was stored."""
+        profile = _with_step_ids(profile)
+
+        def work(conn):
+            key = self._key(profile.id, conn)
+            conn.execute("UPDATE clients SET profile = ?, updated_at = ? WHERE key = ?",
+                         (profile.model_dump_json(), _now(), key))
+            self._audit(conn, "update", "client", key)
+
+        self._write(work)
+        return profile
+
+    def delete_client(self, client_id: str) -> None:
+        """Remove every row of the client, leaving one audit line without their name."""
+
+        def work(conn):
+            key = self._key(client_id, conn)
+            conn.execute("DELETE FROM clients WHERE key = ?", (key,))  # cascades
+            conn.execute("DELETE FROM audit WHERE client_key = ?", (key,))
+            self._audit(conn, "delete", "client", None)
+
+        self._write(work)
+
+    # -- whole documents: the history map and the goal plan --------------------------------
+
+    def _save_document(self, client_id: str, kind: str, body: BaseModel) -> None:
+        def work(conn):
+            key = self._key(client_id, conn)
+            existed = conn.execute("SELECT 1 FROM documents WHERE client_key = ? AND kind = ?",
+                                   (key, kind)).fetchone()
+            conn.execute("INSERT INTO documents (client_key, kind, body, updated_at) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT (client_key, kind) DO UPDATE SET "
+                         "body = excluded.body, updated_at = excluded.updated_at",
+                         (key, kind, body.model_dump_json(), _now()))
+            self._audit(conn, "update" if existed else "create", kind, key)
+
+        self._write(work)
+
+    def _load_document(self, client_id: str, kind: str, model: type[M]) -> M:
+        key = self._key(client_id)
+        row = self._conn.execute("SELECT body FROM documents WHERE client_key = ? AND kind = ?",
+                                 (key, kind)).fetchone()
+        return model.model_validate_json(row[0]) if row else model()
+
+    def save_history(self, client_id: str, history: HistoryMap) -> None:
+        """Store the client's history map (replacing the previous one)."""
+        self._save_document(client_id, "history", history)
+
+    def load_history(self, client_id: str) -> HistoryMap:
+        """The client's history map (empty when none was saved)."""
+        return self._load_document(client_id, "history", HistoryMap)
+
+    def save_plan(self, client_id: str, plan: GoalPlan) -> None:
+        """Store the client's goal plan (replacing the previous one)."""
+        self._save_document(client_id, "plan", plan)
+
+    def load_plan(self, client_id: str) -> GoalPlan:
+        """The client's goal plan (empty when none was saved)."""
+        return self._load_document(client_id, "plan", GoalPlan)
+
+    # -- journal entries ----------------------------------------------------------------
+
+    def add_journal_entry(self, client_id: str, entry: JournalEntry) -> JournalEntry:
+        """Store a new entry; it is on disk when this returns."""
+
+        def work(conn):
+            key = self._key(client_id, conn)
+            try:
+                conn.execute("INSERT INTO journal_entries (id, client_key, at, body, "
+                             "updated_at) VALUES (?, ?, ?, ?, ?)",
+                             (entry.id, key, _utc(entry.at), entry.model_dump_json(), _now()))
+            except sqlite3.IntegrityError:
+                raise RecordError("journal entry: an entry with this id already exists") \
+                    from None
+            self._audit(conn, "create", "journal entry", key)
+
+        self._write(work)
+        return entry
+
+    def edit_journal_entry(self, client_id: str, entry: JournalEntry) -> JournalEntry:
+        """Replace an existing entry (found by its id)."""
+
+        def work(conn):
+            key = self._key(client_id, conn)
+            changed = conn.execute("UPDATE journal_entries SET at = ?, body = ?, updated_at = ? "
+                                   "WHERE id = ? AND client_key = ?",
+                                   (_utc(entry.at), entry.model_dump_json(), _now(), entry.id,
+                                    key)).rowcount
+            if not changed:
+                raise RecordError("journal entry: no entry with this id for this client")
+            self._audit(conn, "update", "journal entry", key)
+
+        self._write(work)
+        return entry
+
+    def list_journal(self, client_id: str, start: dt.date | dt.datetime | None = None,
+                     end: dt.date | dt.datetime | None = None) -> list[JournalEntry]:
+        """Entries from *start* to *end* (dates include the whole day), oldest first."""
+        key = self._key(client_id)
+        query, args = "SELECT body FROM journal_entries WHERE client_key = ?", [key]
+        if start is not None:
+            query, args = query + " AND at >= ?", [*args, _bound(start, end=False)]
+        if end is not None:
+            query, args = query + " AND at < ?", [*args, _bound(end, end=True)]
+        rows = self._conn.execute(query + " ORDER BY at, id", args).fetchall()
+        return [JournalEntry.model_validate_json(r[0]) for r in rows]
+
+    # -- ladder progress, listening talks, packets -----------------------------------------
+
+    def record_ladder_attempt(self, client_id: str, attempt: LadderAttempt) -> LadderAttempt:
+        """Store a try of one of the client's ladder steps."""
+
+        def work(conn):
+            key = self._key(client_id, conn)
+            profile = ClientProfile.model_validate_json(conn.execute(
+                "SELECT profile FROM clients WHERE key = ?", (key,)).fetchone()[0])
+            if attempt.step_id not in {s.id for s in profile.ladder.steps}:
+                raise RecordError("ladder attempt: step_id is not a step of this client's ladder")
+            existed = _insert_or_update(conn, "ladder_attempts", attempt.id, key,
+                                        {"step_id": attempt.step_id,
+                                         "tried_on": attempt.tried_on.isoformat()},
+                                        attempt.model_dump_json())
+            self._audit(conn, "update" if existed else "create", "ladder attempt", key)
+
+        self._write(work)
+        return attempt
+
+    def list_ladder_attempts(self, client_id: str) -> list[LadderAttempt]:
+        """Every ladder attempt, oldest first."""
+        return self._list(client_id, "ladder_attempts", "tried_on", LadderAttempt)
+
+    def add_listening_record(self, client_id: str, record: ListeningRecord) -> ListeningRecord:
+        """Store one conversation from the listening checklist."""
+
+        def work(conn):
+            key = self._key(client_id, conn)
+            existed = _insert_or_update(conn, "listening_records", record.id, key,
+                                        {"talked_on": record.talked_on.isoformat()},
+                                        record.model_dump_json())
+            self._audit(conn, "update" if existed else "create", "listening record", key)
+
+        self._write(work)
+        return record
+
+    def list_listening_records(self, client_id: str) -> list[ListeningRecord]:
+        """Every listening-checklist conversation, oldest first."""
+        return self._list(client_id, "listening_records", "talked_on", ListeningRecord)
+
+    def log_packet(self, client_id: str, packet: PacketRecord) -> PacketRecord:
+        """Note that a packet was generated (its hash, not the PDF)."""
+
+        def work(conn):
+            key = self._key(client_id, conn)
+            conn.execute("INSERT INTO packets (id, client_key, at, body) VALUES (?, ?, ?, ?)",
+                         (packet.id, key, _utc(packet.at), packet.model_dump_json()))
+            self._audit(conn, "create", "packet", key)
+
+        self._write(work)
+        return packet
+
+    def list_packets(self, client_id: str) -> list[PacketRecord]:
+        """Every packet generated for the client, oldest first."""
+        return self._list(client_id, "packets", "at", PacketRecord)
+
+    def _list(self, client_id: str, table: str, order: str, model: type[M]) -> list[M]:
+        key = self._key(client_id)
+        rows = self._conn.execute(  # table and order are our own constants
+            f"SELECT body FROM {table} WHERE client_key = ? ORDER BY {order}, id",
+            (key,)).fetchall()
+        return [model.model_validate_json(r[0]) for r in rows]
+
+    # -- the audit trail ------------------------------------------------------------------
+
+    def audit(self, client_id: str) -> list[AuditLine]:
+        """The client's audit trail, oldest first."""
+        key = self._key(client_id)
+        return self._audit_lines("WHERE client_key = ?", (key,))
+
+    def audit_all(self) -> list[AuditLine]:
+        """The whole audit trail, including deletions of clients, oldest first."""
+        return self._audit_lines("", ())
+
+    def _audit_lines(self, where: str, args: tuple) -> list[AuditLine]:
+        rows = self._conn.execute(
+            f"SELECT seq, at, role, action, kind FROM audit {where} ORDER BY seq", args)
+        return [AuditLine(*row) for row in rows]
+
+    def integrity_ok(self) -> bool:
+        """True when SQLite's full integrity check passes."""
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+def _with_step_ids(profile: ClientProfile) -> ClientProfile:
+    if all(step.id for step in profile.ladder.steps):
+        return profile
+    steps = [s if s.id else s.model_copy(update={"id": new_id()}) for s in profile.ladder.steps]
+    return profile.model_copy(update={"ladder": profile.ladder.model_copy(
+        update={"steps": steps})})
+
+
+def _utc(moment: dt.datetime) -> str:
+    """A sortable text form: UTC, ISO 8601 (a naive time is taken as local time)."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _bound(value: dt.date | dt.datetime, end: bool) -> str:
+    """A range bound; a date means the whole local day."""
+    if isinstance(value, dt.datetime):
+        return _utc(value)
+    day = value + dt.timedelta(days=1) if end else value
+    return _utc(dt.datetime.combine(day, dt.time()))
+
+
+def _insert_or_update(conn, table: str, record_id: str, key: str, columns: dict[str, str],
+                      body: str) -> bool:
+    """Insert or replace a record row; True when it existed. *table* is our own constant."""
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+    owner = conn.execute(f"SELECT client_key FROM {table} WHERE id = ?", (record_id,)).fetchone()
+    if owner and owner[0] != key:
+        raise RecordError("record: this id belongs to another client")
+    conn.execute(f"INSERT INTO {table} (id, client_key, {names}, body, updated_at) "
+                 f"VALUES (?, ?, {marks}, ?, ?) ON CONFLICT (id) DO UPDATE SET {updates}, "
+                 f"body = excluded.body, updated_at = excluded.updated_at",
+                 (record_id, key, *columns.values(), body, _now()))
+    return owner is not None
+
+
+def _retry(action: Callable[[], T]) -> T:
+    """Run *action*, retrying while SQLite says the database is busy or locked."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    delay = 0.005
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            message = str(error).lower()
+            if ("locked" not in message and "busy" not in message) \
+                    or time.monotonic() > deadline:
+                if "locked" in message or "busy" in message:
+                    raise CasebookError("", "is busy in another program; try again") from None
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+def open_casebook(path: str | os.PathLike | None = None, role: Role = "therapist") -> Casebook:
+    """Open (or create) a casebook; the same as :meth:`Casebook.open`."""
+    return Casebook.open(path, role)
+
+
+__all__ = ["AuditLine", "Casebook", "check_client_id", "open_casebook"]
