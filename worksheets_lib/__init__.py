@@ -1,4 +1,4 @@
-"""Printable, personalized attachment-therapy worksheets.
+"""Printable, personalized attachment-therapy worksheets, and the casebook behind them.
 
 The public API is what this module exports; the command line and the
 notebooks call these functions and hold no logic of their own::
@@ -8,37 +8,69 @@ notebooks call these functions and hold no logic of their own::
     result = render_packet(client, "alex-packet.pdf")
 """
 
+from .casebook import (
+                       AuditLine,
+                       Bundle,
+                       Casebook,
+                       ImportResult,
+                       export_client,
+                       import_bundle,
+                       open_casebook,
+                       read_bundle,
+                       write_bundle,
+)
 from .catalog import Worksheet, get_worksheet, list_worksheets
 from .clientfile import load_client, validate_client
 from .errors import (
-    BlockedResourceError,
-    ClientFileError,
-    OutputError,
-    Problem,
-    TemplateError,
-    UnknownWorksheetError,
-    WorksheetError,
+                       BlockedResourceError,
+                       BundleError,
+                       CasebookError,
+                       ClientFileError,
+                       ClientNotFoundError,
+                       OutputError,
+                       Problem,
+                       RecordError,
+                       TemplateError,
+                       UnknownWorksheetError,
+                       WorksheetError,
 )
 from .models import (
-    ClientProfile,
-    JournalSettings,
-    Ladder,
-    LadderStep,
-    ListeningSettings,
-    Terms,
-    Therapist,
+                       Caregiver,
+                       ClientProfile,
+                       Goal,
+                       GoalPlan,
+                       HistoryMap,
+                       JournalEntry,
+                       JournalSettings,
+                       Ladder,
+                       LadderAttempt,
+                       LadderStep,
+                       ListeningRecord,
+                       ListeningSettings,
+                       Moment,
+                       PacketRecord,
+                       PatternReflection,
+                       PlanStep,
+                       RelationalScript,
+                       Separation,
+                       Terms,
+                       Therapist,
 )
-from .packet import packet_html, render_packet
+from .packet import packet_html, render_casebook_packet, render_packet
 from .render import RenderResult, render_worksheet, worksheet_html
 from .resources import demo_client_path, templates_dir
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "BlockedResourceError", "ClientFileError", "ClientProfile", "JournalSettings", "Ladder",
-    "LadderStep", "ListeningSettings", "OutputError", "Problem", "RenderResult",
-    "TemplateError", "Terms", "Therapist", "UnknownWorksheetError", "Worksheet",
-    "WorksheetError", "demo_client_path", "get_worksheet", "list_worksheets", "load_client",
-    "packet_html", "render_packet", "render_worksheet", "templates_dir", "validate_client",
-    "worksheet_html",
+    "AuditLine", "BlockedResourceError", "Bundle", "BundleError", "Caregiver", "Casebook",
+    "CasebookError", "ClientFileError", "ClientNotFoundError", "ClientProfile", "Goal",
+    "GoalPlan", "HistoryMap", "ImportResult", "JournalEntry", "JournalSettings", "Ladder",
+    "LadderAttempt", "LadderStep", "ListeningRecord", "ListeningSettings", "Moment",
+    "OutputError", "PacketRecord", "PatternReflection", "PlanStep", "Problem", "RecordError",
+    "RelationalScript", "RenderResult", "Separation", "TemplateError", "Terms", "Therapist",
+    "UnknownWorksheetError", "Worksheet", "WorksheetError", "demo_client_path",
+    "export_client", "get_worksheet", "import_bundle", "list_worksheets", "load_client",
+    "open_casebook", "packet_html", "read_bundle", "render_casebook_packet", "render_packet",
+    "render_worksheet", "templates_dir", "validate_client", "worksheet_html", "write_bundle",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import catalog
-from .cli_casebook import add_casebook_option, build_client_parser
+from .cli_casebook import add_casebook_option, build_backup_parser, build_client_parser
 from .errors import WorksheetError
 
 PAPERS = ("a4", "letter")
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="worksheet names in order (default: all)")
 
     build_client_parser(commands)
+    build_backup_parser(commands)
 
     demo = commands.add_parser(
         "demo", help="render the packet of a fictional demo client",
@@ -158,8 +159,14 @@ def _cmd_client(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from .cli_casebook import run_backup
+
+    return run_backup(args)
+
+
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "packet": _cmd_packet, "demo": _cmd_demo,
-            "client": _cmd_client}
+            "client": _cmd_client, "backup": _cmd_backup}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

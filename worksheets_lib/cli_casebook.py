@@ -72,6 +72,25 @@ def build_client_parser(commands) -> None:
         add_casebook_option(parser)
 
 
+def build_backup_parser(commands) -> None:
+    """Add the ``backup`` command."""
+    backup = commands.add_parser(
+        "backup", help="copy the whole casebook to a backup file",
+        description="Copy the whole casebook to a file: a consistent snapshot, safe to run "
+                    "while a notebook or the journal app is writing.")
+    backup.add_argument("--out", required=True, type=Path, metavar="FILE",
+                        help="the backup file to write")
+    add_casebook_option(backup)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Run ``worksheets backup``."""
+    with opened(args) as casebook:
+        out = casebook.backup(args.out)
+        print(f"backed up {casebook.path} to {out}")
+    return 0
+
+
 def opened(args: argparse.Namespace) -> Casebook:
     """Open the casebook the arguments name, printing any warnings about it."""
     casebook = open_casebook(getattr(args, "casebook", None))

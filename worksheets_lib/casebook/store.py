@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -371,6 +372,29 @@ class Casebook:
         rows = self._conn.execute(
             f"SELECT seq, at, role, action, kind FROM audit {where} ORDER BY seq", args)
         return [AuditLine(*row) for row in rows]
+
+    def backup(self, out: str | os.PathLike) -> Path:
+        """Copy the whole casebook to *out*: a consistent snapshot, even while others write.
+
+        The copy is made next to *out* and renamed into place, readable by you only.
+        """
+        out = Path(out)
+        if out.is_dir():
+            raise CasebookError(str(out), "is a folder; give a file name for the backup")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                _retry(lambda: self._conn.backup(target))
+            finally:
+                target.close()
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, out)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return out
 
     def integrity_ok(self) -> bool:
         """True when SQLite's full integrity check passes."""
