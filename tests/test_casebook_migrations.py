@@ -1,0 +1,48 @@
+"""Every casebook fixture of an earlier (or the current) schema opens and migrates cleanly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from worksheets_lib import open_casebook
+from worksheets_lib.casebook import SCHEMA_VERSION
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "casebooks").glob("schema-v*.sqlite3"))
+
+
+def test_there_is_a_fixture_for_every_schema_version():
+    versions = {int(p.stem.removeprefix("schema-v")) for p in FIXTURES}
+    assert versions == set(range(1, SCHEMA_VERSION + 1))
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_fixture_casebook_migrates_with_every_record_intact(tmp_path, fixture, monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")  # date ranges are local days; the fixture's times are UTC
+    time.tzset()
+    path = tmp_path / "casebook.sqlite3"
+    shutil.copy(fixture, path)
+    path.chmod(0o600)
+    with open_casebook(path) as casebook:
+        assert casebook.warnings == []
+        [client] = casebook.list_clients()
+        assert client.id == "alex-rivera" and client.name == "Alex"
+        assert len(client.ladder.steps) == 6 and all(s.id for s in client.ladder.steps)
+        entries = casebook.list_journal(client.id)
+        assert [e.intensity for e in entries] == [4, 5, 6]
+        assert casebook.list_journal(client.id, start=dt.date(2026, 11, 21),
+                                     end=dt.date(2026, 11, 21))[0].intensity == 5
+        [attempt] = casebook.list_ladder_attempts(client.id)
+        assert attempt.step_id == client.ladder.steps[1].id and attempt.distress_after == 15
+        assert casebook.load_history(client.id).caregivers[0].who == "Grandmother"
+        assert casebook.load_plan(client.id).goals[0].check_in == "each session"
+        assert casebook.list_listening_records(client.id)[0].eye_contact is True
+        assert casebook.integrity_ok()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
