@@ -32,7 +32,7 @@ from ..models import (
     PacketRecord,
 )
 from ..models.common import Model
-from .store import Casebook, _insert_or_update, _now, _utc, check_client_id
+from .store import Casebook, _insert_or_update, _now, _utc, _with_step_ids, check_client_id
 
 BUNDLE_FORMAT = "worksheets-client-bundle"
 BUNDLE_VERSION = 1
@@ -127,14 +127,13 @@ def parse_bundle(data: Any, source: str = "bundle") -> Bundle:
 
 
 def import_bundle(casebook: Casebook, bundle: Bundle) -> ImportResult:
-    """Restore a bundle into *casebook*, merging with what is there (one transaction)."""
-    profile = bundle.client
+    """Restore a bundle into *casebook*, merging with what is there (one transaction).
+
+    Ladder attempts are history: one may point at a step since taken off the
+    ladder, and is imported all the same.
+    """
+    profile = _with_step_ids(bundle.client)
     check_client_id(profile.id)
-    step_ids = {s.id for s in profile.ladder.steps}
-    if any(s.id is None for s in profile.ladder.steps) or any(
-            a.step_id not in step_ids for a in bundle.ladder_attempts):
-        raise BundleError("bundle", ["ladder_attempts: refer to steps the client's ladder "
-                                     "does not have"])
 
     def work(conn) -> ImportResult:
         result = ImportResult(profile.id)

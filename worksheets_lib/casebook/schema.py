@@ -90,10 +90,25 @@ def check_existing(path: Path) -> int:
         raise CasebookError(shown, error.strerror or "cannot be read") from None
     if header != SQLITE_MAGIC:
         raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched")
+    # Reading a WAL-mode database makes SQLite create -wal and -shm files beside
+    # it; the ones this check creates are removed again, so a refused file is
+    # left exactly as it was.
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    existed = {p for p in sidecars if p.exists()}
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
     except sqlite3.Error:
         raise CasebookError(shown, "cannot be opened; left untouched") from None
+    try:
+        return _check_open(conn, shown)
+    finally:
+        conn.close()
+        for sidecar in sidecars:
+            if sidecar not in existed:
+                sidecar.unlink(missing_ok=True)
+
+
+def _check_open(conn: sqlite3.Connection, shown: str) -> int:
     try:
         application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -108,8 +123,6 @@ def check_existing(path: Path) -> int:
     except sqlite3.DatabaseError:
         raise CasebookError(shown, "is damaged; restore it from a backup (left untouched)") \
             from None
-    finally:
-        conn.close()
     return version
 
 

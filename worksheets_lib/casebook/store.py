@@ -105,13 +105,18 @@ class Casebook:
             raise CasebookError(str(target), "cannot be opened") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
-            _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+            _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"), target)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            _retry(lambda: schema.migrate(conn))
+            # Deleted records are overwritten, not left in free pages.
+            conn.execute("PRAGMA secure_delete = ON")
+            _retry(lambda: schema.migrate(conn), target)
         except sqlite3.DatabaseError:
             conn.close()
             raise CasebookError(str(target), "is damaged; restore it from a backup") from None
+        except BaseException:
+            conn.close()
+            raise
         return cls(conn, target, role, warnings)
 
     def close(self) -> None:
@@ -140,7 +145,7 @@ class Casebook:
                     self._conn.execute("ROLLBACK")
                 raise
 
-        return _retry(attempt)
+        return _retry(attempt, self.path)
 
     def _audit(self, conn: sqlite3.Connection, action: str, kind: str,
                client_key: str | None) -> None:
@@ -186,17 +191,25 @@ class Casebook:
         return [ClientProfile.model_validate_json(r[0]) for r in rows]
 
     def update_client(self, profile: ClientProfile) -> ClientProfile:
-        """Replace a stored profile (found by its id). Returns what was stored."""
-        profile = _with_step_ids(profile)
+        """Replace a stored profile (found by its id). Returns what was stored.
+
+        A ladder step without an id keeps the id of the stored step with the same
+        words, so progress recorded against it stays attached (a client file
+        re-read after an edit has no ids).
+        """
 
         def work(conn):
             key = self._key(profile.id, conn)
+            stored = ClientProfile.model_validate_json(conn.execute(
+                "SELECT profile FROM clients WHERE key = ?", (key,)).fetchone()[0])
+            known = {s.step: s.id for s in stored.ladder.steps}
+            updated = _with_step_ids(profile, known)
             conn.execute("UPDATE clients SET profile = ?, updated_at = ? WHERE key = ?",
-                         (profile.model_dump_json(), _now(), key))
+                         (updated.model_dump_json(), _now(), key))
             self._audit(conn, "update", "client", key)
+            return updated
 
-        self._write(work)
-        return profile
+        return self._write(work)
 
     def delete_client(self, client_id: str) -> None:
         """Remove every row of the client, leaving one audit line without their name."""
@@ -387,7 +400,7 @@ class Casebook:
         try:
             target = sqlite3.connect(tmp)
             try:
-                _retry(lambda: self._conn.backup(target))
+                _retry(lambda: self._conn.backup(target), self.path)
             finally:
                 target.close()
             os.chmod(tmp, 0o600)
@@ -400,10 +413,20 @@ class Casebook:
         """True when SQLite's full integrity check passes."""
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
-def _with_step_ids(profile: ClientProfile) -> ClientProfile:
+def _with_step_ids(profile: ClientProfile, known: dict[str, str] | None = None) -> ClientProfile:
+    """Give every ladder step an id: a known one for the same words, else a new one."""
     if all(step.id for step in profile.ladder.steps):
         return profile
-    steps = [s if s.id else s.model_copy(update={"id": new_id()}) for s in profile.ladder.steps]
+    known = dict(known or {})
+    taken = {s.id for s in profile.ladder.steps if s.id}
+    steps = []
+    for step in profile.ladder.steps:
+        if not step.id:
+            reuse = known.pop(step.step, None)
+            step = step.model_copy(update={"id": reuse if reuse and reuse not in taken
+                                           else new_id()})
+            taken.add(step.id)
+        steps.append(step)
     return profile.model_copy(update={"ladder": profile.ladder.model_copy(
         update={"steps": steps})})
 
@@ -437,7 +460,7 @@ def _insert_or_update(conn, table: str, record_id: str, key: str, columns: dict[
     return owner is not None
 
 
-def _retry(action: Callable[[], T]) -> T:
+def _retry(action: Callable[[], T], path: Path | str = "") -> T:
     """Run *action*, retrying while SQLite says the database is busy or locked."""
     deadline = time.monotonic() + BUSY_SECONDS
     delay = 0.005
@@ -449,7 +472,8 @@ def _retry(action: Callable[[], T]) -> T:
             if ("locked" not in message and "busy" not in message) \
                     or time.monotonic() > deadline:
                 if "locked" in message or "busy" in message:
-                    raise CasebookError("", "is busy in another program; try again") from None
+                    raise CasebookError(str(path), "is busy in another program; try again") \
+                        from None
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 0.25)
