@@ -322,3 +322,31 @@ def test_client_usage_errors_exit_2(capsys, argv):
         main(argv)
     assert excinfo.value.code == 2
     assert "usage: worksheets client" in capsys.readouterr().err
+
+
+def test_client_add_update_replaces_the_profile_and_keeps_ladder_progress(tmp_path, capsys):
+    import datetime as dt
+
+    import yaml
+
+    from worksheets_lib import LadderAttempt, open_casebook
+
+    casebook = tmp_path / "cb.sqlite3"
+    source = tmp_path / "client.yaml"
+    data = yaml.safe_load(Path(EXAMPLE).read_text(encoding="utf-8"))
+    source.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["client", "add", "--from", str(source), "--casebook", str(casebook)]) == 0
+    with open_casebook(casebook) as book:
+        first = book.get_client("alex-rivera").ladder.steps[0]
+        book.record_ladder_attempt("alex-rivera", LadderAttempt(step_id=first.id,
+                                                                tried_on=dt.date(2026, 12, 1)))
+    data["name"] = "Al"
+    source.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["client", "add", "--from", str(source), "--casebook", str(casebook)]) == 1
+    assert main(["client", "add", "--from", str(source), "--update",
+                 "--casebook", str(casebook)]) == 0
+    assert "updated alex-rivera" in capsys.readouterr().out
+    with open_casebook(casebook) as book:
+        client = book.get_client("alex-rivera")
+        assert client.name == "Al"
+        assert client.ladder.steps[0].id == first.id

@@ -43,6 +43,9 @@ def build_client_parser(commands) -> None:
                          description="Add a client to the casebook from a client file.")
     add.add_argument("--from", dest="source", required=True, type=Path, metavar="FILE",
                      help="the client file (YAML or JSON)")
+    add.add_argument("--update", action="store_true",
+                     help="replace the stored profile of a client already in the casebook "
+                          "(ladder progress stays attached to unchanged steps)")
     sub.add_parser("list", help="list the clients", description="List the clients.")
     show = sub.add_parser("show", help="show a client's profile and what is stored",
                           description="Show a client's profile and how many records are "
@@ -107,8 +110,13 @@ def run(args: argparse.Namespace) -> int:
         bundle = read_bundle(args.bundle)  # a bad bundle is refused before opening
     with opened(args) as casebook:
         if args.client_command == "add":
-            profile = casebook.add_client(load_client(args.source))
-            print(f"added {profile.id} to {casebook.path}")
+            profile = load_client(args.source)
+            if args.update:
+                casebook.update_client(profile)
+                print(f"updated {profile.id} in {casebook.path}")
+            else:
+                casebook.add_client(profile)
+                print(f"added {profile.id} to {casebook.path}")
         elif args.client_command == "list":
             clients = casebook.list_clients()
             if not clients:
