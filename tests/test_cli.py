@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import pdf_text
 from pypdf import PdfReader
 
+from conftest import pdf_text
 from worksheets_lib import demo_client_path
 from worksheets_lib.cli import main
 

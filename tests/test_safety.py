@@ -13,9 +13,9 @@ import shutil
 import socket
 
 import pytest
-from conftest import pdf_fonts, pdf_text
 from pypdf import PdfReader
 
+from conftest import pdf_fonts, pdf_text
 from worksheets_lib import (
     BlockedResourceError,
     OutputError,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import embedded_font_count, pdf_fonts, pdf_text
 from pypdf import PdfReader
 
+from conftest import embedded_font_count, pdf_fonts, pdf_text
 from worksheets_lib import list_worksheets, render_packet, render_worksheet
 
 MM = 72 / 25.4

@@ -15,7 +15,7 @@ from . import pdf, templating
 from .catalog import Worksheet, get_worksheet
 from .clientfile import load_client
 from .errors import WorksheetError
-from .models import ClientProfile
+from .models import ClientProfile, HistoryMap
 
 STYLESHEET = "print.css"
 
@@ -91,3 +91,27 @@ def render_worksheet(name: str, client: ClientProfile | str | os.PathLike,
     html = worksheet_html(name, client, paper, templates_dir)
     facts = html_to_pdf(html, out, paper, templates_dir)
     return RenderResult(facts.path, facts.pages, get_worksheet(name).check(client))
+
+
+PATTERN_NAMES = {"secure": "Secure", "anxious": "Anxious",
+                 "dismissive-avoidant": "Dismissive-avoidant",
+                 "fearful-avoidant": "Fearful-avoidant"}
+
+
+def history_map_html(client: ClientProfile, history: HistoryMap, paper: str = "a4",
+                     templates_dir: str | os.PathLike | None = None) -> str:
+    """The therapist's history map as HTML."""
+    separations = sorted(history.separations,
+                         key=lambda s: (s.age is None, s.age if s.age is not None else 0))
+    context = {**base_context(client, "History map", check_paper(paper)), "history": history,
+               "separations": separations, "pattern_names": PATTERN_NAMES}
+    return templating.render_template("history_map.html.j2", context, templates_dir)
+
+
+def render_history_map(client: ClientProfile, history: HistoryMap, out: str | os.PathLike,
+                       paper: str = "a4",
+                       templates_dir: str | os.PathLike | None = None) -> RenderResult:
+    """Render the history map PDF for the therapist's file."""
+    html = history_map_html(client, history, paper, templates_dir)
+    facts = html_to_pdf(html, out, paper, templates_dir)
+    return RenderResult(facts.path, facts.pages, [])

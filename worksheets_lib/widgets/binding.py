@@ -1,0 +1,239 @@
+"""The small layer between ipywidgets and the models.
+
+A :class:`Field` ties one widget to one model field and has a message line
+beside it; a :class:`ModelForm` validates its fields through the model and
+puts each problem next to the field it is about; a :class:`ListForm` holds a
+changing number of sub-forms (caregivers, goals, ...). Every message comes
+from the models' own table (``clientfile.problems_from``), so no message ever
+repeats what the user typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import ipywidgets as w
+from pydantic import BaseModel, ValidationError
+
+from ..clientfile import problems_from
+
+M = TypeVar("M", bound=BaseModel)
+
+LABEL_WIDTH = "13em"
+WIDE = w.Layout(width="32em")
+TEXTAREA = w.Layout(width="32em", height="5em")
+
+
+def message_html(text: str, kind: str = "error") -> str:
+    """A short, friendly message line (escaped); empty text gives an empty line."""
+    if not text:
+        return ""
+    colour = {"error": "#9b1c1c", "ok": "#1e5b3a", "info": "#1e4a4d"}[kind]
+    mark = {"error": "⚠", "ok": "✓", "info": "ℹ"}[kind]
+    return (f'<span style="color:{colour}" class="ws-{kind}">{mark} '
+            f"{html.escape(text)}</span>")
+
+
+def _empty_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+class Field:
+    """One widget for one model field, with a message line next to it."""
+
+    def __init__(self, name: str, label: str, widget: w.ValueWidget, *,
+                 to_model: Callable[[Any], Any] = _empty_to_none,
+                 from_model: Callable[[Any], Any] | None = None, help: str = ""):
+        self.name = name
+        self.widget = widget
+        self.to_model = to_model
+        self.from_model = from_model or (lambda v: "" if v is None else v)
+        self._default = widget.value
+        self.message = w.HTML(layout=w.Layout(margin="0 0 0 0.5em"))
+        label_widget = w.HTML(f"<b>{html.escape(label)}</b>"
+                              + (f"<br><small>{html.escape(help)}</small>" if help else ""),
+                              layout=w.Layout(width=LABEL_WIDTH, min_width=LABEL_WIDTH))
+        self.box = w.HBox([label_widget, widget, self.message],
+                          layout=w.Layout(align_items="flex-start", margin="0 0 0.3em 0"))
+
+    @property
+    def value(self) -> Any:
+        return self.to_model(self.widget.value)
+
+    def load(self, value: Any) -> None:
+        self.widget.value = self._default if value is None else self.from_model(value)
+
+    def show(self, text: str) -> None:
+        self.message.value = message_html(text)
+
+
+def text(name: str, label: str, help: str = "", long: bool = False,
+         placeholder: str = "") -> Field:
+    """A free-text field (a text area when *long*)."""
+    widget = (w.Textarea(layout=TEXTAREA, placeholder=placeholder) if long
+              else w.Text(layout=WIDE, placeholder=placeholder))
+    return Field(name, label, widget, help=help)
+
+
+def choice(name: str, label: str, options: list[tuple[str, Any]], help: str = "") -> Field:
+    """A drop-down of (label, value) options; the first is the default."""
+    return Field(name, label, w.Dropdown(options=options, layout=w.Layout(width="20em")),
+                 to_model=lambda v: v, from_model=lambda v: v, help=help)
+
+
+def number(name: str, label: str, low: int, high: int, optional: bool = True,
+           help: str = "") -> Field:
+    """A whole number; an empty box means "not given" when *optional*."""
+    widget = w.Text(layout=w.Layout(width="6em"), placeholder=f"{low}–{high}")
+
+    def to_model(value: str) -> Any:
+        value = value.strip()
+        if not value:
+            return None if optional else ""
+        try:
+            return int(value)
+        except ValueError:
+            return value  # the model says "must be a whole number"
+
+    return Field(name, label, widget, to_model=to_model, from_model=str, help=help)
+
+
+def date(name: str, label: str, help: str = "") -> Field:
+    """A date picker."""
+    return Field(name, label, w.DatePicker(layout=w.Layout(width="12em")),
+                 to_model=lambda v: v, from_model=lambda v: v, help=help)
+
+
+def flag(name: str, label: str) -> Field:
+    """A tick box."""
+    return Field(name, label, w.Checkbox(indent=False), to_model=bool,
+                 from_model=bool)
+
+
+class ModelForm(Generic[M]):
+    """A form for one model: its fields, a form-level message, and validation."""
+
+    def __init__(self, model: type[M], fields: list[Field], title: str = "",
+                 lists: dict[str, ListForm] | None = None):
+        self.model = model
+        self.fields = {f.name: f for f in fields}
+        self.lists = lists or {}
+        self.message = w.HTML()
+        children = ([w.HTML(f"<h4>{html.escape(title)}</h4>")] if title else [])
+        self.box = w.VBox([*children, *(f.box for f in fields),
+                           *(lf.box for lf in self.lists.values()), self.message])
+
+    def data(self) -> dict[str, Any]:
+        """The fields' values as model input (empty text is left out)."""
+        return {name: f.value for name, f in self.fields.items() if f.value is not None}
+
+    def load(self, model: M | None) -> None:
+        """Show a stored model (or clear the form for None)."""
+        for name, field in self.fields.items():
+            field.load(getattr(model, name) if model is not None else None)
+        for name, list_form in self.lists.items():
+            list_form.load(getattr(model, name) if model is not None else [])
+        self.clear()
+
+    def clear(self) -> None:
+        for field in self.fields.values():
+            field.show("")
+        self.message.value = ""
+
+    def validate(self, extra: dict[str, Any] | None = None) -> M | None:
+        """The model, or None with every problem shown next to its field."""
+        self.clear()
+        nested = {}
+        for name, list_form in self.lists.items():
+            items = list_form.validate()
+            if items is None:
+                return None
+            nested[name] = items
+        try:
+            return self.model.model_validate({**self.data(), **nested, **(extra or {})})
+        except ValidationError as error:
+            self.show_problems([(p.path, p.message) for p in problems_from(error)])
+            return None
+
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Put each (path, message) next to its field, the rest under the form."""
+        rest = []
+        for path, text in problems:
+            head = path.split(".", 1)[0].split("[", 1)[0]
+            if head in self.fields and "." not in path and "[" not in path:
+                self.fields[head].show(text)
+            else:
+                rest.append(f"{path}: {text}" if path else text)
+        self.message.value = "<br>".join(message_html(t) for t in rest)
+
+
+class ListForm(Generic[M]):
+    """A changing list of sub-forms, each with a Remove button, and an Add button."""
+
+    def __init__(self, make_form: Callable[[], ModelForm[M]], title: str, add_label: str,
+                 max_items: int, empty_text: str = "Nothing added yet."):
+        self.make_form = make_form
+        self.max_items = max_items
+        self.forms: list[ModelForm[M]] = []
+        self.title = w.HTML(f"<h3>{html.escape(title)}</h3>")
+        self.empty = w.HTML(f"<i>{html.escape(empty_text)}</i>")
+        self.items = w.VBox()
+        self.add_button = w.Button(description=add_label, icon="plus",
+                                   layout=w.Layout(width="auto"))
+        self.add_button.on_click(lambda _: self.add())
+        self.message = w.HTML()
+        self.box = w.VBox([self.title, self.empty, self.items, self.add_button, self.message])
+
+    def add(self, model: M | None = None) -> ModelForm[M] | None:
+        """Add a sub-form (filled from *model*); None when the list is full."""
+        if len(self.forms) >= self.max_items:
+            self.message.value = message_html(f"There is room for {self.max_items} at most.",
+                                              "info")
+            return None
+        form = self.make_form()
+        if model is not None:
+            form.load(model)
+        remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="auto"))
+        form.remove_button = remove
+        remove.on_click(lambda _, f=form: self.remove(f))
+        form.frame = w.VBox([form.box, remove], layout=w.Layout(
+            border="1px solid #b7c4c6", padding="0.5em", margin="0 0 0.6em 0"))
+        self.forms.append(form)
+        self._redraw()
+        return form
+
+    def remove(self, form: ModelForm[M]) -> None:
+        self.forms.remove(form)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        self.items.children = [f.frame for f in self.forms]
+        self.empty.layout.display = "none" if self.forms else None
+        self.add_button.disabled = len(self.forms) >= self.max_items
+        self.message.value = ""
+
+    def load(self, models: list[M]) -> None:
+        """Show stored items (replacing what the form held)."""
+        self.forms = []
+        for model in models:
+            self.add(model)
+        self._redraw()
+
+    def validate(self) -> list[M] | None:
+        """Every item's model, or None when any item has a problem (shown at it)."""
+        results = [form.validate() for form in self.forms]
+        if any(r is None for r in results):
+            self.message.value = message_html("Please look at the notes in red above.")
+            return None
+        return results
+
+
+def today() -> dt.date:
+    """Today's date (a seam for tests)."""
+    return dt.date.today()

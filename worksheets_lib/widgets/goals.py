@@ -1,0 +1,227 @@
+"""The goal-setting flow: vision, goals, the ladder, the client's words, the packet."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import ipywidgets as w
+from IPython.display import display
+from pydantic import BaseModel, ValidationError
+
+from ..casebook import open_casebook
+from ..catalog import list_worksheets
+from ..clientfile import problems_from
+from ..models import ClientProfile, Goal, GoalPlan, PlanStep
+from ..models.common import Name, ShortText, between
+from ..packet import render_casebook_packet
+from . import binding as b
+from .history import file_link
+from .ladder import LadderBuilder
+from .picker import ClientPicker, client_heading
+from .wizard import Step, Wizard
+
+
+def plan_step_form() -> b.ModelForm:
+    return b.ModelForm(PlanStep, [
+        b.text("what", "Step", "concrete: what, with whom, how often"),
+        b.date("by", "By when"),
+        b.flag("done", "Done"),
+    ])
+
+
+def goal_form() -> b.ModelForm:
+    steps = b.ListForm(plan_step_form, "Steps", "Add a step", 20,
+                       "No steps yet: break the goal into small, dated steps.")
+    return b.ModelForm(Goal, [
+        b.text("goal", "The goal", "in the client's own words", long=True),
+        b.text("accountability", "How we will keep track",
+               "a measure the client finds fair", long=True),
+        b.text("check_in", "Check-in", "e.g. every Monday, each session"),
+    ], lists={"steps": steps})
+
+
+class ClientWords(BaseModel):
+    """The words on the worksheets, checked with the client."""
+
+    name: Name
+    pronouns: ShortText | None = None
+    partner: ShortText = "partner"
+    relationship: ShortText = "relationship"
+    closeness: ShortText = "closeness"
+    other_person: ShortText | None = None
+    days: between(1, 31) = 7
+    checked: bool = False
+
+
+def words_form() -> b.ModelForm:
+    return b.ModelForm(ClientWords, [
+        b.text("name", "Name on worksheets"),
+        b.text("pronouns", "Pronouns", "optional"),
+        b.text("partner", "Their word for their partner", "wife, boyfriend, partner…"),
+        b.text("relationship", "Their word for the bond", "relationship, marriage…"),
+        b.text("closeness", "Their word for being close", "closeness, connection…"),
+        b.text("other_person", "Listening checklist is for", "e.g. the partner's first name"),
+        b.number("days", "Journal days", 1, 31, optional=False),
+        b.flag("checked", "I checked these words with the client"),
+    ])
+
+
+class GoalsWorkbook:
+    """The whole goal-setting flow, saved to the casebook, ending in the client's packet."""
+
+    def __init__(self, client_id: str | None = None,
+                 casebook: str | os.PathLike | None = None,
+                 output_dir: str | os.PathLike = "output"):
+        self.casebook = open_casebook(casebook)
+        self.output_dir = Path(output_dir)
+        self.heading = w.HTML()
+        self.vision = b.text("vision", "What secure connection would make possible",
+                             "in the client's own words: at home, with friends, at work…",
+                             long=True)
+        self.goals = b.ListForm(goal_form, "Goals (one to three)", "Add a goal", 3)
+        self.ladder = LadderBuilder()
+        self.words = words_form()
+        self.sheets = {s.name: w.Checkbox(value=True, description=s.title, indent=False)
+                       for s in list_worksheets()}
+        self.paper = w.Dropdown(options=[("A4", "a4"), ("US Letter", "letter")],
+                                description="Paper")
+        self.packet_button = w.Button(description="Save and make the packet", icon="print",
+                                      button_style="primary", layout=w.Layout(width="auto"))
+        self.packet_button.on_click(lambda _: self.make_packet())
+        self.packet_message = w.HTML()
+        self.pages = w.HBox(layout=w.Layout(flex_flow="row wrap"))
+        packet = w.VBox([w.HTML("<p>Choose the worksheets for the packet:</p>"),
+                         *self.sheets.values(), self.paper, self.packet_button,
+                         self.packet_message, self.pages])
+        self.picker = ClientPicker(self.casebook, None, self._load)
+        self.wizard = Wizard("Goals and the attachment ladder", [
+            Step("The client", self.picker.box, self.picker.check),
+            Step("What secure connection would make possible",
+                 w.VBox([self.heading, self.vision.box]), lambda: True),
+            Step("Goals", self.goals.box, self._check_goals),
+            Step("The attachment ladder", self.ladder.box,
+                 lambda: self.ladder.ladder() is not None),
+            Step("The client's words", self.words.box, self._check_words),
+            Step("The packet", packet),
+        ], self.save)
+        if client_id:
+            self.picker.refresh(client_id)
+
+    @property
+    def client(self) -> ClientProfile | None:
+        return self.picker.client
+
+    def _load(self, client: ClientProfile) -> None:
+        """Show what was saved for *client* (after a restart, too)."""
+        plan = self.casebook.load_plan(client.id)
+        self.heading.value = client_heading(client)
+        self.vision.load(plan.vision)
+        self.goals.load(plan.goals)
+        self.ladder.load(client)
+        self.words.load(ClientWords(
+            name=client.name, pronouns=client.pronouns, partner=client.terms.partner,
+            relationship=client.terms.relationship, closeness=client.terms.closeness,
+            other_person=client.listening.other_person, days=client.journal.days))
+
+    def _check_goals(self) -> bool:
+        goals = self.goals.validate()
+        if goals is not None and not goals:
+            self.goals.message.value = b.message_html("Add at least one goal.")
+            return False
+        return goals is not None
+
+    def _check_words(self) -> bool:
+        words = self.words.validate()
+        if words is not None and not words.checked:
+            self.words.fields["checked"].show("Please go over these words with the client.")
+            return False
+        return words is not None
+
+    def plan(self) -> GoalPlan | None:
+        goals = self.goals.validate()
+        if goals is None:
+            return None
+        try:
+            return GoalPlan(vision=self.vision.value, goals=goals)
+        except ValidationError as error:
+            self.vision.show("; ".join(p.message for p in problems_from(error)))
+            return None
+
+    def profile(self) -> ClientProfile | None:
+        """The client's profile with the ladder and words as typed now."""
+        ladder, words = self.ladder.ladder(), self.words.validate()
+        if ladder is None or words is None:
+            return None
+        client = self.client
+        return client.model_copy(update={
+            "name": words.name, "pronouns": words.pronouns, "ladder": ladder,
+            "terms": client.terms.model_copy(update={
+                "partner": words.partner, "relationship": words.relationship,
+                "closeness": words.closeness}),
+            "listening": client.listening.model_copy(update={"other_person":
+                                                             words.other_person}),
+            "journal": client.journal.model_copy(update={"days": words.days})})
+
+    def save(self) -> str | None:
+        """Save the plan and the client's ladder and words; a message when something is off."""
+        if self.client is None:
+            return "Choose a client first (step 1)."
+        plan, profile = self.plan(), self.profile()
+        if plan is None or profile is None:
+            return "Some answers need a look (notes in red); nothing was saved yet."
+        stored = self.casebook.update_client(profile)
+        self.casebook.save_plan(stored.id, plan)
+        self.picker.client = stored
+        self.ladder.load(stored)  # rows now carry the stored step ids
+        return None
+
+    def make_packet(self) -> Path | None:
+        """Save, render the packet, show its pages and a link to the PDF."""
+        problem = self.wizard.save_action()
+        if problem:
+            self.packet_message.value = b.message_html(problem)
+            return None
+        chosen = [name for name, box in self.sheets.items() if box.value]
+        if not chosen:
+            self.packet_message.value = b.message_html("Choose at least one worksheet.")
+            return None
+        out = self.output_dir / f"{self.client.id}-packet.pdf"
+        result = render_casebook_packet(self.casebook, self.client.id, out, chosen,
+                                        self.paper.value)
+        self.pages.children = [w.Image(value=png, format="png",
+                                       layout=w.Layout(width="180px", margin="4px",
+                                                       border="1px solid #ccc"))
+                               for png in page_previews(result.path)]
+        notes = "".join(b.message_html(text, "info") + "<br>" for text in result.warnings)
+        self.packet_message.value = (notes + b.message_html(
+            f"Saved. The packet has {result.pages} pages.", "ok") + "<br>"
+            + file_link(result.path, "Open the packet PDF"))
+        return result.path
+
+    def _ipython_display_(self) -> None:
+        display(self.wizard.box)
+
+
+def page_previews(pdf: Path, scale: float = 0.45, limit: int = 24) -> list[bytes]:
+    """Small PNG pictures of the first pages of a PDF (pdfium, no system tools)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pictures = []
+        for index in range(min(len(document), limit)):
+            image = document[index].render(scale=scale).to_pil()
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG", optimize=True)
+            pictures.append(buffer.getvalue())
+        return pictures
+    finally:
+        document.close()
+
+
+def goal_setting(client_id: str | None = None, casebook: str | os.PathLike | None = None,
+                 output_dir: str | os.PathLike = "output") -> GoalsWorkbook:
+    """Start the goal-setting workbook (display the result in a notebook)."""
+    return GoalsWorkbook(client_id, casebook, output_dir)

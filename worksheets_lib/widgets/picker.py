@@ -1,0 +1,139 @@
+"""Choosing the client a workbook is about: from the casebook, the demo, or a new one."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import ipywidgets as w
+from pydantic import BaseModel, ValidationError
+
+from ..casebook import Casebook
+from ..clientfile import load_client, problems_from
+from ..errors import WorksheetError
+from ..models import ClientProfile
+from ..models.common import Name, ShortText, Slug
+from ..resources import demo_client_path
+from . import binding as b
+
+DEMO_ID = "alex-rivera"
+
+
+class NewClient(BaseModel):
+    """The few facts needed to start a client's records; the rest comes later."""
+
+    id: Slug
+    name: Name
+    pronouns: ShortText | None = None
+    partner: ShortText | None = None
+    therapist: Name
+    practice: Name
+    session_date: object  # checked by ClientProfile
+
+    def profile(self) -> ClientProfile:
+        terms = {"partner": self.partner} if self.partner else {}
+        return ClientProfile.model_validate({
+            "id": self.id, "name": self.name, "pronouns": self.pronouns, "terms": terms,
+            "therapist": {"name": self.therapist, "practice": self.practice},
+            "session_date": self.session_date})
+
+
+class ClientPicker:
+    """Pick a client from the casebook, take the fictional demo client, or add a new one."""
+
+    def __init__(self, casebook: Casebook, client_id: str | None,
+                 on_pick: Callable[[ClientProfile], None]):
+        self.casebook = casebook
+        self.on_pick = on_pick
+        self.client: ClientProfile | None = None
+        self.dropdown = w.Dropdown(description="Client", layout=w.Layout(width="28em"))
+        self.dropdown.observe(self._picked, names="value")
+        self.demo_button = w.Button(description="Use the fictional demo client",
+                                    icon="user", layout=w.Layout(width="auto"))
+        self.demo_button.on_click(lambda _: self.use_demo())
+        self.form = b.ModelForm(NewClient, [
+            b.text("id", "Short id", "lowercase letters, digits and hyphens, e.g. sam-lee"),
+            b.text("name", "Name on worksheets", "the name the client likes to be called"),
+            b.text("pronouns", "Pronouns", "optional"),
+            b.text("partner", "Their word for their partner", "optional, e.g. wife, boyfriend"),
+            b.text("therapist", "Your name"),
+            b.text("practice", "Your practice"),
+            b.date("session_date", "Session date"),
+        ], title="Or start a new client")
+        self.create_button = w.Button(description="Add this client", icon="user-plus",
+                                      button_style="info", layout=w.Layout(width="auto"))
+        self.create_button.on_click(lambda _: self.create())
+        self.message = w.HTML()
+        self.box = w.VBox([self.dropdown, self.demo_button, self.message, w.HTML("<hr>"),
+                           self.form.box, self.create_button])
+        self.refresh(client_id)
+
+    def refresh(self, select: str | None = None) -> None:
+        """Reload the list of clients and select *select* when it is there."""
+        clients = self.casebook.list_clients()
+        options = [("— choose a client —", None)] + [
+            (f"{c.name} ({c.id})", c.id) for c in clients]
+        self.dropdown.options = options
+        ids = {c.id for c in clients}
+        self.demo_button.layout.display = None if DEMO_ID not in ids else "none"
+        if not clients:
+            self.message.value = b.message_html(
+                "The casebook is empty. Try the fictional demo client to see everything "
+                "working, or add your client below.", "info")
+        if select is None and len(ids) == 1:
+            select = next(iter(ids))  # one client: nothing to choose
+        if select in ids:
+            self.dropdown.value = select
+        elif select is not None:
+            self.message.value = b.message_html(
+                "The client id in the parameters cell is not in this casebook; "
+                "choose a client below.", "info")
+
+    def _picked(self, change) -> None:
+        if change["new"] is None:
+            self.client = None
+            return
+        self.client = self.casebook.get_client(change["new"])
+        self.message.value = b.message_html(f"Working with {self.client.name}.", "ok")
+        self.on_pick(self.client)
+
+    def use_demo(self) -> None:
+        """Add the fictional demo client (once) and select it."""
+        if DEMO_ID not in {c.id for c in self.casebook.list_clients()}:
+            self.casebook.add_client(load_client(demo_client_path()))
+        self.refresh(DEMO_ID)
+
+    def create(self) -> bool:
+        """Add the client typed in the form, and select them."""
+        new = self.form.validate()
+        if new is None:
+            return False
+        try:
+            profile = new.profile()
+        except ValidationError as error:
+            self.form.show_problems([(p.path.replace("therapist.name", "therapist")
+                                      .replace("therapist.practice", "practice"), p.message)
+                                     for p in problems_from(error)])
+            return False
+        try:
+            self.casebook.add_client(profile)
+        except WorksheetError as error:
+            self.form.message.value = b.message_html("; ".join(error.lines()))
+            return False
+        self.form.load(None)
+        self.refresh(profile.id)
+        return True
+
+    def check(self) -> bool:
+        """A client must be chosen before going on."""
+        if self.client is None:
+            self.message.value = b.message_html("Choose a client first (or add one).")
+            return False
+        return True
+
+
+def client_heading(client: ClientProfile | None) -> str:
+    """A small escaped heading naming the client being worked with."""
+    if client is None:
+        return ""
+    return f"<p><b>Client:</b> {html.escape(client.name)} ({html.escape(client.id)})</p>"
