@@ -181,11 +181,11 @@ class ListForm(Generic[M]):
         self.make_form = make_form
         self.max_items = max_items
         self.forms: list[ModelForm[M]] = []
-        self.title = w.HTML(f"<h3>{html.escape(title)}</h3>")
+        self.title = w.HTML(f"<h4>{html.escape(title)}</h4>" if title else "")
         self.empty = w.HTML(f"<i>{html.escape(empty_text)}</i>")
         self.items = w.VBox()
         self.add_button = w.Button(description=add_label, icon="plus",
-                                   layout=w.Layout(width="auto"))
+                                   layout=w.Layout(width="auto", align_self="flex-start"))
         self.add_button.on_click(lambda _: self.add())
         self.message = w.HTML()
         self.box = w.VBox([self.title, self.empty, self.items, self.add_button, self.message])
@@ -199,7 +199,8 @@ class ListForm(Generic[M]):
         form = self.make_form()
         if model is not None:
             form.load(model)
-        remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="auto"))
+        remove = w.Button(description="Remove", icon="trash",
+                          layout=w.Layout(width="auto", align_self="flex-start"))
         form.remove_button = remove
         remove.on_click(lambda _, f=form: self.remove(f))
         form.frame = w.VBox([form.box, remove], layout=w.Layout(

@@ -88,7 +88,8 @@ class GoalsWorkbook:
         self.paper = w.Dropdown(options=[("A4", "a4"), ("US Letter", "letter")],
                                 description="Paper")
         self.packet_button = w.Button(description="Save and make the packet", icon="print",
-                                      button_style="primary", layout=w.Layout(width="auto"))
+                                      button_style="primary",
+                                      layout=w.Layout(width="auto", align_self="flex-start"))
         self.packet_button.on_click(lambda _: self.make_packet())
         self.packet_message = w.HTML()
         self.pages = w.HBox(layout=w.Layout(flex_flow="row wrap"))

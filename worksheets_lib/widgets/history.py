@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import os
 from pathlib import Path
 
@@ -123,16 +124,20 @@ class HistoryWorkbook:
         self.casebook = open_casebook(casebook)
         self.output_dir = Path(output_dir)
         self.heading = w.HTML()
-        self.caregivers = b.ListForm(caregiver_form, "Caregivers", "Add a caregiver", 20)
-        self.separations = b.ListForm(separation_form, "Early separations and losses",
-                                      "Add a separation or loss", 50)
-        self.scripts = b.ListForm(script_form, "Recurring relational scripts",
-                                  "Add a script", 20)
+        # The wizard's step titles name these lists, so they need no title of their own.
+        self.caregivers = b.ListForm(caregiver_form, "", "Add a caregiver", 20,
+                                     "No caregivers yet: who looked after the client?")
+        self.separations = b.ListForm(separation_form, "", "Add a separation or loss", 50,
+                                      "None yet: early separations, losses, moves, illness…")
+        self.scripts = b.ListForm(script_form, "", "Add a script", 20,
+                                  "None yet: a situation that plays out the same way again "
+                                  "and again.")
         self.reflection = Reflection()
-        self.chart = w.Output()
+        self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
         self.table = w.HTML()
         self.pdf_button = w.Button(description="Make the history map PDF", icon="file-pdf",
-                                   button_style="info", layout=w.Layout(width="auto"))
+                                   button_style="info",
+                                   layout=w.Layout(width="auto", align_self="flex-start"))
         self.pdf_button.on_click(lambda _: self.make_pdf())
         self.pdf_link = w.HTML()
         summary = w.VBox([self.chart, w.HTML("<h3>Relational scripts</h3>"), self.table,
@@ -189,9 +194,7 @@ class HistoryWorkbook:
     def summarize(self) -> None:
         """Draw the timeline and the scripts table from what is typed now."""
         history = self.history() or HistoryMap()
-        self.chart.clear_output()
-        with self.chart:
-            display(timeline_figure(history))
+        self.chart.value = figure_png(timeline_figure(history))
         self.table.value = scripts_table(history)
 
     def make_pdf(self) -> Path | None:
@@ -209,6 +212,13 @@ class HistoryWorkbook:
 
     def _ipython_display_(self) -> None:
         display(self.wizard.box)
+
+
+def figure_png(figure) -> bytes:
+    """A matplotlib figure as PNG bytes (shown in an Image widget: no backend needed)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
 
 
 def scripts_table(history: HistoryMap) -> str:
@@ -232,7 +242,7 @@ def file_link(path: Path, label: str) -> str:
         target = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         target = path.resolve().as_uri()
-    return (f'<a href="{html.escape(target)}" target="_blank">📄 {html.escape(label)}</a> '
+    return (f'<a href="{html.escape(target)}" target="_blank">{html.escape(label)}</a> '
             f"<small>({html.escape(str(path))})</small>")
 
 

@@ -61,7 +61,7 @@ class LadderBuilder:
         self.show_preview = preview
         self.rows_box = w.VBox()
         self.add_button = w.Button(description="Add a step", icon="plus",
-                                   layout=w.Layout(width="auto"))
+                                   layout=w.Layout(width="auto", align_self="flex-start"))
         self.add_button.on_click(lambda _: self.add_step())
         self.message = w.HTML()
         self.preview = w.HTML()
@@ -129,8 +129,8 @@ class LadderBuilder:
 
     def _gap_prompt(self, number: int, lower: LadderRow, upper: LadderRow) -> w.Widget:
         jump = upper.distress.value - lower.distress.value
-        button = w.Button(description="Add a smaller step between", icon="level-up",
-                          layout=w.Layout(width="auto"))
+        button = w.Button(description="Add a step between", icon="level-up",
+                          layout=w.Layout(width="auto", min_width="13em"))
         button.on_click(lambda _: self.insert_between(lower, upper))
         note = w.HTML(message_html(
             f"Rungs {number} and {number + 1} are {jump} points apart. "

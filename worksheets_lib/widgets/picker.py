@@ -49,7 +49,8 @@ class ClientPicker:
         self.dropdown = w.Dropdown(description="Client", layout=w.Layout(width="28em"))
         self.dropdown.observe(self._picked, names="value")
         self.demo_button = w.Button(description="Use the fictional demo client",
-                                    icon="user", layout=w.Layout(width="auto"))
+                                    icon="user",
+                                    layout=w.Layout(width="auto", align_self="flex-start"))
         self.demo_button.on_click(lambda _: self.use_demo())
         self.form = b.ModelForm(NewClient, [
             b.text("id", "Short id", "lowercase letters, digits and hyphens, e.g. sam-lee"),
@@ -61,7 +62,8 @@ class ClientPicker:
             b.date("session_date", "Session date"),
         ], title="Or start a new client")
         self.create_button = w.Button(description="Add this client", icon="user-plus",
-                                      button_style="info", layout=w.Layout(width="auto"))
+                                      button_style="info",
+                                      layout=w.Layout(width="auto", align_self="flex-start"))
         self.create_button.on_click(lambda _: self.create())
         self.message = w.HTML()
         self.box = w.VBox([self.dropdown, self.demo_button, self.message, w.HTML("<hr>"),
