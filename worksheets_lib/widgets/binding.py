@@ -149,17 +149,17 @@ class ModelForm(Generic[M]):
     def validate(self, extra: dict[str, Any] | None = None) -> M | None:
         """The model, or None with every problem shown next to its field."""
         self.clear()
-        nested = {}
-        for name, list_form in self.lists.items():
-            items = list_form.validate()
-            if items is None:
-                return None
-            nested[name] = items
+        nested = {name: list_form.validate() for name, list_form in self.lists.items()}
         try:
-            return self.model.model_validate({**self.data(), **nested, **(extra or {})})
+            # Lists with problems are left out here so the form's own fields are still
+            # checked: every note shows at once.
+            model = self.model.model_validate(
+                {**self.data(), **{k: v for k, v in nested.items() if v is not None},
+                 **(extra or {})})
         except ValidationError as error:
             self.show_problems([(p.path, p.message) for p in problems_from(error)])
             return None
+        return None if any(v is None for v in nested.values()) else model
 
     def show_problems(self, problems: list[tuple[str, str]]) -> None:
         """Put each (path, message) next to its field, the rest under the form."""

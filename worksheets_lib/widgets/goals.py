@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from ..casebook import open_casebook
 from ..catalog import list_worksheets
 from ..clientfile import problems_from
+from ..errors import WorksheetError
 from ..models import ClientProfile, Goal, GoalPlan, PlanStep
 from ..models.common import Name, ShortText, between
 from ..packet import render_casebook_packet
@@ -174,23 +175,34 @@ class GoalsWorkbook:
             return "Some answers need a look (notes in red); nothing was saved yet."
         stored = self.casebook.update_client(profile)
         self.casebook.save_plan(stored.id, plan)
+        self.picker.refresh(stored.id)  # the name may have changed
         self.picker.client = stored
+        self.heading.value = client_heading(stored)
         self.ladder.load(stored)  # rows now carry the stored step ids
         return None
 
     def make_packet(self) -> Path | None:
         """Save, render the packet, show its pages and a link to the PDF."""
-        problem = self.wizard.save_action()
-        if problem:
-            self.packet_message.value = b.message_html(problem)
+        words = self.words.validate()
+        if words is not None and not words.checked:
+            self.words.fields["checked"].show("Please go over these words with the client.")
+            self.packet_message.value = b.message_html(
+                "Check the client's words with them first (the step before).")
             return None
         chosen = [name for name, box in self.sheets.items() if box.value]
         if not chosen:
             self.packet_message.value = b.message_html("Choose at least one worksheet.")
             return None
+        if not self.wizard.save():
+            self.packet_message.value = self.wizard.status.value
+            return None
         out = self.output_dir / f"{self.client.id}-packet.pdf"
-        result = render_casebook_packet(self.casebook, self.client.id, out, chosen,
-                                        self.paper.value)
+        try:
+            result = render_casebook_packet(self.casebook, self.client.id, out, chosen,
+                                            self.paper.value)
+        except WorksheetError as error:
+            self.packet_message.value = b.message_html("; ".join(error.lines()))
+            return None
         self.pages.children = [w.Image(value=png, format="png",
                                        layout=w.Layout(width="180px", margin="4px",
                                                        border="1px solid #ccc"))

@@ -12,6 +12,7 @@ from IPython.display import display
 
 from ..casebook import open_casebook
 from ..charts import timeline_figure
+from ..errors import WorksheetError
 from ..models import (
     PATTERNS,
     Caregiver,
@@ -204,8 +205,12 @@ class HistoryWorkbook:
             self.pdf_link.value = b.message_html(problem)
             return None
         out = self.output_dir / f"{self.client.id}-history-map.pdf"
-        result = render_history_map(self.client, self.casebook.load_history(self.client.id),
-                                    out)
+        try:
+            result = render_history_map(self.client,
+                                        self.casebook.load_history(self.client.id), out)
+        except WorksheetError as error:
+            self.pdf_link.value = b.message_html("; ".join(error.lines()))
+            return None
         self.pdf_link.value = file_link(result.path, "Open the history map PDF")
         self.wizard.status.value = b.message_html("Saved", "ok")
         return result.path
