@@ -69,7 +69,7 @@ def test_render_without_out_names_the_file_after_client_and_worksheet(tmp_path, 
     code, out, _ = run(capsys, "render", "listening", "--client", DEMO)
     assert code == 0
     assert (tmp_path / "alex-rivera-listening.pdf").is_file()
-    assert out == "wrote alex-rivera-listening.pdf (1 pages)\n"
+    assert out == "wrote alex-rivera-listening.pdf (1 page)\n"
 
 
 def test_render_with_a_ladder_gap_warns_and_still_writes(tmp_path, capsys, demo_data):

@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _pages(count: int) -> str:
+    return f"{count} page" if count == 1 else f"{count} pages"
+
+
 def _print_warnings(warnings: Sequence[str]) -> None:
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -116,7 +120,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     result = render_worksheet(args.name, client, out, paper=args.paper,
                               templates_dir=args.templates)
     _print_warnings(result.warnings)
-    print(f"wrote {result.path} ({result.pages} pages)")
+    print(f"wrote {result.path} ({_pages(result.pages)})")
     return 0
 
 
@@ -137,7 +141,7 @@ def _cmd_packet(args: argparse.Namespace) -> int:
                                             worksheets=args.worksheets, paper=args.paper,
                                             templates_dir=args.templates)
     _print_warnings(result.warnings)
-    print(f"wrote {result.path} ({result.pages} pages)")
+    print(f"wrote {result.path} ({_pages(result.pages)})")
     return 0
 
 
@@ -148,7 +152,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     out = args.out / f"{client.id}-packet.pdf"
     result = render_packet(client, out, paper=args.paper)
     _print_warnings(result.warnings)
-    print(f"The demo packet for a fictional client ({result.pages} pages) is at:")
+    print(f"The demo packet for a fictional client ({_pages(result.pages)}) is at:")
     print(f"  {result.path.resolve()}")
     return 0
 

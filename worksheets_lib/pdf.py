@@ -13,6 +13,7 @@ so a warm render only lays out and writes the page.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import gc
 import mimetypes
@@ -116,6 +117,9 @@ def _font_config():
     """
     from weasyprint.text.fonts import FontConfiguration
 
+    # Dropped before interpreter shutdown: its __del__ removes a temporary folder
+    # and fails noisily once the modules it needs are gone.
+    atexit.register(_font_config.cache_clear)
     with _FONTCONFIG_LOCK, tempfile.TemporaryDirectory(prefix="worksheets-fontconfig-") as folder:
         conf = Path(folder) / "fonts.conf"
         conf.write_bytes(_EMPTY_FONTCONFIG)
