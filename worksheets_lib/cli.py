@@ -70,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     build_client_parser(commands)
     build_backup_parser(commands)
 
+    journal = commands.add_parser(
+        "journal", help="start the client's journal app in the browser",
+        description="Start the client's journal app (a Voilà app, code hidden) on this "
+                    "computer only, and print its address. Stop it with Ctrl+C.")
+    journal.add_argument("--client-id", required=True, metavar="ID",
+                         help="the client whose journal this is")
+    journal.add_argument("--port", type=int, metavar="N", help="the port (default: a free one)")
+    add_casebook_option(journal)
+
     demo = commands.add_parser(
         "demo", help="render the packet of a fictional demo client",
         description="Render the packet of the fictional client in examples/ and print "
@@ -163,6 +172,26 @@ def _cmd_client(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_journal(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from .journal_server import prepare
+
+    command, env, address = prepare(args.client_id, args.casebook, args.port)
+    print(f"The journal app for {args.client_id} is starting at {address}")
+    print("Open that address in a browser on this computer. Press Ctrl+C to stop it.",
+          flush=True)
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        return 0 if server.wait() in (0, -2, 130) else 1
+    except KeyboardInterrupt:
+        server.terminate()
+        server.wait(timeout=10)
+        print("stopped")
+        return 0
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     from .cli_casebook import run_backup
 
@@ -170,7 +199,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "packet": _cmd_packet, "demo": _cmd_demo,
-            "client": _cmd_client, "backup": _cmd_backup}
+            "client": _cmd_client, "backup": _cmd_backup, "journal": _cmd_journal}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

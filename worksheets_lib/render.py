@@ -15,7 +15,8 @@ from . import pdf, templating
 from .catalog import Worksheet, get_worksheet
 from .clientfile import load_client
 from .errors import WorksheetError
-from .models import ClientProfile, HistoryMap
+from .models import ClientProfile, HistoryMap, JournalEntry
+from .templating import long_date
 
 STYLESHEET = "print.css"
 
@@ -113,5 +114,26 @@ def render_history_map(client: ClientProfile, history: HistoryMap, out: str | os
                        templates_dir: str | os.PathLike | None = None) -> RenderResult:
     """Render the history map PDF for the therapist's file."""
     html = history_map_html(client, history, paper, templates_dir)
+    facts = html_to_pdf(html, out, paper, templates_dir)
+    return RenderResult(facts.path, facts.pages, [])
+
+
+def journal_week_html(client: ClientProfile, entries: list[JournalEntry], paper: str = "a4",
+                      templates_dir: str | os.PathLike | None = None) -> str:
+    """The client's journal entries on the feelings-journal pages, as HTML."""
+    rows = [{**entry.model_dump(),
+             "when": f"{entry.at.astimezone():%A} {long_date(entry.at.astimezone().date())}, "
+                     f"{entry.at.astimezone():%H:%M}"}
+            for entry in sorted(entries, key=lambda e: e.at)]
+    context = {**base_context(client, "My feelings journal", check_paper(paper)),
+               "entries": rows}
+    return templating.render_template("journal_week.html.j2", context, templates_dir)
+
+
+def render_journal_week(client: ClientProfile, entries: list[JournalEntry],
+                        out: str | os.PathLike, paper: str = "a4",
+                        templates_dir: str | os.PathLike | None = None) -> RenderResult:
+    """Render the client's entries (a page each) and the weekly review page as a PDF."""
+    html = journal_week_html(client, entries, paper, templates_dir)
     facts = html_to_pdf(html, out, paper, templates_dir)
     return RenderResult(facts.path, facts.pages, [])

@@ -30,3 +30,9 @@ def examples_dir() -> Path:
 def demo_client_path() -> Path:
     """The annotated client file of the fictional demo client."""
     return examples_dir() / "alex-rivera.yaml"
+
+
+def journal_app_path() -> Path:
+    """The client's journal notebook, served as an app by ``worksheets journal``."""
+    inside = _PACKAGE / "apps" / "client_journal.ipynb"
+    return inside if inside.is_file() else _PACKAGE.parent / "workbooks" / "client_journal.ipynb"

@@ -2,11 +2,14 @@
 
 ``binding`` ties widgets to the models; ``wizard`` gives the steps Back, Next
 and Save; ``picker`` chooses the client; ``history`` and ``goals`` are the two
-flows; ``ladder`` is the ladder builder with its live preview. Notebooks call
+flows; ``ladder`` is the ladder builder with its live preview; ``journal``
+is the client's journal app (served with Voilà). Notebooks call
 :func:`history_mapping` or :func:`goal_setting` and display the result.
 """
 
 from .goals import GoalsWorkbook, goal_setting
 from .history import HistoryWorkbook, history_mapping
+from .journal import JournalApp, client_journal
 
-__all__ = ["GoalsWorkbook", "HistoryWorkbook", "goal_setting", "history_mapping"]
+__all__ = ["GoalsWorkbook", "HistoryWorkbook", "JournalApp", "client_journal", "goal_setting",
+           "history_mapping"]

@@ -45,11 +45,16 @@ def _empty_to_none(value: Any) -> Any:
 
 
 class Field:
-    """One widget for one model field, with a message line next to it."""
+    """One widget for one model field, with a message line next to it.
+
+    *view* is what is shown when it is more than the one widget (a drop-down
+    with a text box beside it, say).
+    """
 
     def __init__(self, name: str, label: str, widget: w.ValueWidget, *,
                  to_model: Callable[[Any], Any] = _empty_to_none,
-                 from_model: Callable[[Any], Any] | None = None, help: str = ""):
+                 from_model: Callable[[Any], Any] | None = None, help: str = "",
+                 view: w.Widget | None = None):
         self.name = name
         self.widget = widget
         self.to_model = to_model
@@ -59,7 +64,7 @@ class Field:
         label_widget = w.HTML(f"<b>{html.escape(label)}</b>"
                               + (f"<br><small>{html.escape(help)}</small>" if help else ""),
                               layout=w.Layout(width=LABEL_WIDTH, min_width=LABEL_WIDTH))
-        self.box = w.HBox([label_widget, widget, self.message],
+        self.box = w.HBox([label_widget, view or widget, self.message],
                           layout=w.Layout(align_items="flex-start", margin="0 0 0.3em 0"))
 
     @property
