@@ -21,4 +21,5 @@ def pytest_configure(config):
     with open_casebook(path) as casebook:
         casebook.add_client(load_client(demo_client_path()))
     os.environ["WORKSHEETS_CASEBOOK"] = str(path)
+    os.environ["WORKSHEETS_CLIENT_ID"] = "alex-rivera"  # what `worksheets journal` sets
     os.environ["MPLBACKEND"] = "Agg"

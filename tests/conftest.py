@@ -22,6 +22,7 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.delenv("WORKSHEETS_CASEBOOK", raising=False)  # set for the notebooks only
+    monkeypatch.delenv("WORKSHEETS_CLIENT_ID", raising=False)
     return home
 
 

@@ -33,7 +33,16 @@ SHOTS = [
     ("workbook-packet.png", "goal_setting",
      "workbook.words.fields['checked'].widget.value = True\n"
      "workbook.wizard.go(5)\nworkbook.make_packet()"),
+    ("journal-app.png", "client_journal",
+     "workbook.form.what_happened.widget.value = 'Maya was late home and did not text.'\n"
+     "workbook.form.feeling_choice.value = 'worried'\n"
+     "workbook.form.intensity.widget.value = 6\n"
+     "workbook.form.paused.widget.value = True\n"
+     "workbook.form.pause_named.widget.value = 'worried, and a bit left out'\n"
+     "workbook.form.pause_step.widget.value = 'One text, then I made tea and waited'"),
 ]
+#: What to wait for before the picture is taken.
+READY = {"journal-app.png": "text=How was today?"}
 
 
 def _demo_history():
@@ -116,7 +125,7 @@ def main() -> int:
                             if time.monotonic() > deadline:
                                 raise
                             time.sleep(0.5)
-                    page.wait_for_selector("text=Step", timeout=60000)
+                    page.wait_for_selector(READY.get(picture, "text=Step"), timeout=60000)
                     page.wait_for_timeout(1500)
                     page.screenshot(path=str(DOCS / picture), full_page=False)
                     browser.close()

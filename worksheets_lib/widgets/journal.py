@@ -37,6 +37,9 @@ APP_CSS = """<style>
 .ws-app textarea { min-height: 4.5em; }
 .ws-app .jupyter-button { height: auto; min-height: 2.4em; }
 .ws-app h2 { color: #1e4a4d; }
+.ws-app .widget-html, .ws-app .widget-html-content, .ws-app .lm-TabBar-tab,
+.ws-app .widget-readout { font-size: 17px !important; }
+.ws-app .lm-TabBar-tab { min-height: 2.2em; padding: 0.3em 1em; }
 </style>"""
 
 
@@ -61,7 +64,7 @@ class EntryForm:
                                  from_model=int)
         self.body = b.text("body", "Where did I feel it in my body?", long=True)
         self.paused = b.Field("paused", "Did I pause?", w.ToggleButtons(
-            options=[("not yet said", None), ("yes", True), ("not this time", False)]),
+            options=[("no answer", None), ("yes", True), ("not this time", False)]),
             to_model=lambda v: v, from_model=lambda v: v)
         self.pause_named = b.text("pause_named", "I named it as")
         self.pause_rating = b.Field("pause_rating", "I rated it (0–10)",
@@ -72,7 +75,7 @@ class EntryForm:
                                  self.pause_step.box])
         self.what_i_did = b.text("what_i_did", "What did I do?", long=True)
         self.afterwards = b.Field("afterwards", "Afterwards I felt", w.ToggleButtons(
-            options=[("not yet said", None), *AFTERWARDS]),
+            options=[("no answer", None), *AFTERWARDS]),
             to_model=lambda v: v, from_model=lambda v: v,
             help=f"with my {client.terms.partner} or the people involved")
         self.fields = [self.what_happened, self.feeling, self.intensity, self.body,
