@@ -51,3 +51,113 @@ def timeline_figure(history: HistoryMap, width: float = 9.0) -> Figure:
         figure.text(0.01, 0.01, f"{len(undated)} more without an age (see the list)",
                     fontsize=8, color=SOFT)
     return figure
+
+
+MARKERS = "osD^v<>pPX*h"
+
+
+def _date_axis(axes) -> None:
+    import matplotlib.dates as mdates
+
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    for side in ("right", "top"):
+        axes.spines[side].set_visible(False)
+
+
+def intensity_figure(review, width: float = 7.5) -> Figure:
+    """Intensity (0–10) of each entry over time, one marker shape per feeling.
+
+    Shapes as well as shades tell the feelings apart, so it reads in black and white.
+    """
+    figure = Figure(figsize=(width, 3.0), layout="constrained")
+    axes = figure.add_subplot()
+    axes.set_title("How strong the feelings were", loc="left", color=ACCENT, fontsize=11)
+    points = [e for e in review.entries if e.intensity is not None]
+    if not points:
+        axes.text(0.5, 0.5, "No entries with a strength yet", ha="center", va="center",
+                  color=SOFT, transform=axes.transAxes)
+        axes.set_axis_off()
+        return figure
+    feelings = [f for f, _ in review.feelings][:len(MARKERS)]
+    shades = ["#1b2327", "#1e4a4d", "#5c7a7d", "#8a9da0"]
+    for index, feeling in enumerate(feelings + ["other"]):
+        chosen = [e for e in points if (e.feeling or "").lower() == feeling
+                  or (feeling == "other" and (e.feeling or "").lower() not in feelings)]
+        if not chosen:
+            continue
+        axes.plot([e.at.astimezone() for e in chosen], [e.intensity for e in chosen],
+                  linestyle="none", marker=MARKERS[index % len(MARKERS)], markersize=7,
+                  color=shades[index % len(shades)], label=feeling)
+    axes.set_ylim(-0.5, 10.5)
+    axes.set_ylabel("strength (0–10)")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    _date_axis(axes)
+    return figure
+
+
+def pause_and_afterwards_figure(review, width: float = 7.5) -> Figure:
+    """Two bar charts side by side: did the client pause; closer or more distant after."""
+    figure = Figure(figsize=(width, 2.6), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    paused, not_paused = review.paused
+    left.bar(["paused", "did not pause"], [paused, not_paused], color=[ACCENT, "white"],
+             edgecolor=INK, hatch=["", "//"])
+    left.set_title("Using the pause", loc="left", color=ACCENT, fontsize=11)
+    after = review.afterwards
+    right.bar(["closer", "about the same", "more distant"], list(after.values()),
+              color=[ACCENT, "#c9d6d6", "white"], edgecolor=INK, hatch=["", "..", "//"])
+    right.set_title("Afterwards", loc="left", color=ACCENT, fontsize=11)
+    for axes in (left, right):
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.set_ylabel("entries")
+        for side in ("right", "top"):
+            axes.spines[side].set_visible(False)
+    return figure
+
+
+def ladder_figure(review, width: float = 7.5) -> Figure:
+    """Each rung's expected distress and the distress after its latest try."""
+    rungs = review.rungs
+    figure = Figure(figsize=(width, 0.9 + 0.38 * max(1, len(rungs))), layout="constrained")
+    axes = figure.add_subplot()
+    axes.set_title("The ladder: expected distress and distress afterwards", loc="left",
+                   color=ACCENT, fontsize=11)
+    if not rungs:
+        axes.text(0.5, 0.5, "No ladder steps yet", ha="center", va="center", color=SOFT,
+                  transform=axes.transAxes)
+        axes.set_axis_off()
+        return figure
+    rows = range(len(rungs))
+    axes.scatter([r.expected for r in rungs], rows, marker="o", facecolors="white",
+                 edgecolors=INK, s=45, label="expected", zorder=3)
+    tried = [(i, r) for i, r in enumerate(rungs) if r.latest is not None]
+    for i, r in tried:
+        axes.plot([r.expected, r.latest], [i, i], color=SOFT, linewidth=1.2)
+    axes.scatter([r.latest for _, r in tried], [i for i, _ in tried], marker="s",
+                 color=ACCENT, s=40, label="afterwards (latest try)", zorder=3)
+    axes.set_yticks(list(rows), [f"rung {r.number}" + (" ✓" if r.tries else "")
+                                 for r in rungs], fontsize=8)
+    axes.set_xlim(-2, 102)
+    axes.set_xlabel("distress (0–100)")
+    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    for side in ("right", "top"):
+        axes.spines[side].set_visible(False)
+    return figure
+
+
+def figure_svg(figure: Figure) -> bytes:
+    """A figure as SVG with its text drawn as outlines (no fonts needed to print it)."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg")
+    return buffer.getvalue()
+
+
+def figure_png(figure: Figure, dpi: int = 110) -> bytes:
+    """A figure as PNG bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -67,19 +67,22 @@ class Review:
         return sum(1 for r in self.rungs if r.tries)
 
 
-def repeated_triggers(entries: list[JournalEntry], limit: int = 8) -> list[tuple[str, int]]:
+def repeated_triggers(entries: list[JournalEntry], limit: int = 8,
+                      ignore: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
     """Words and two-word phrases from "what happened" found in two entries or more.
 
-    Counted once per entry, so one long entry cannot dominate; phrases first.
+    Counted once per entry, so one long entry cannot dominate. Words in *ignore*
+    (the names of the people involved) say who, not what, and are left out.
     """
+    stop = STOPWORDS | ignore
     phrase_counts: Counter[str] = Counter()
     word_counts: Counter[str] = Counter()
     for entry in entries:
         words = [w.lower() for w in _WORD.findall(entry.what_happened or "")]
-        kept = [w for w in words if w not in STOPWORDS and len(w) > 2]
+        kept = [w for w in words if w not in stop and len(w) > 2]
         word_counts.update(set(kept))
         pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
-                 if a not in STOPWORDS and b not in STOPWORDS and len(a) > 2 and len(b) > 2}
+                 if a not in stop and b not in stop and len(a) > 2 and len(b) > 2}
         phrase_counts.update(pairs)
     phrases = [(p, n) for p, n in phrase_counts.most_common() if n >= 2]
     covered = {w for p, _ in phrases for w in p.split()}
@@ -97,5 +100,8 @@ def review(client: ClientProfile, entries: list[JournalEntry],
     rungs = [RungProgress(n, s.step, s.distress, by_step.get(s.id, []))
              for n, s in enumerate(client.ladder.sorted_steps(), start=1)]
     feelings = Counter(e.feeling.lower() for e in entries if e.feeling).most_common()
+    names = " ".join(filter(None, (client.name, client.listening.other_person,
+                                   client.terms.partner)))
+    ignore = frozenset(w.lower() for w in _WORD.findall(names))
     return Review(client, start, end, sorted(entries, key=lambda e: e.at), rungs,
-                  repeated_triggers(entries), [(f, n) for f, n in feelings if n >= 1])
+                  repeated_triggers(entries, ignore=ignore), feelings)

@@ -71,9 +71,14 @@ def worksheet_html(name: str, client: ClientProfile | str | os.PathLike, paper: 
 
 
 def html_to_pdf(html: str, out: str | os.PathLike, paper: str = "a4",
-                templates_dir: str | os.PathLike | None = None) -> pdf.PdfFacts:
-    """Lay out our HTML with the print stylesheet and write the PDF atomically."""
-    data, pages = pdf.make_pdf(html, roots=templating.search_path(templates_dir),
+                templates_dir: str | os.PathLike | None = None,
+                extra_roots: list[Path] = ()) -> pdf.PdfFacts:
+    """Lay out our HTML with the print stylesheet and write the PDF atomically.
+
+    *extra_roots* are further folders WeasyPrint may read (charts made for this PDF).
+    """
+    data, pages = pdf.make_pdf(html, roots=[*templating.search_path(templates_dir),
+                                            *extra_roots],
                                stylesheets=stylesheets(templates_dir), paper=check_paper(paper))
     return pdf.write_pdf(data, pages, out)
 
@@ -136,4 +141,32 @@ def render_journal_week(client: ClientProfile, entries: list[JournalEntry],
     """Render the client's entries (a page each) and the weekly review page as a PDF."""
     html = journal_week_html(client, entries, paper, templates_dir)
     facts = html_to_pdf(html, out, paper, templates_dir)
+    return RenderResult(facts.path, facts.pages, [])
+
+
+def render_progress_report(review, out: str | os.PathLike, paper: str = "a4",
+                           templates_dir: str | os.PathLike | None = None) -> RenderResult:
+    """Render the progress review (a :class:`progress.Review`) with its charts as a PDF."""
+    import tempfile
+
+    from .charts import figure_svg, intensity_figure, ladder_figure, pause_and_afterwards_figure
+
+    with tempfile.TemporaryDirectory(prefix="worksheets-charts-") as folder:
+        charts = []
+        for name, alt, make in (("intensity", "How strong the feelings were", intensity_figure),
+                                ("pauses", "Using the pause, and afterwards",
+                                 pause_and_afterwards_figure),
+                                ("ladder", "The ladder: expected and afterwards", ladder_figure)):
+            path = Path(folder) / f"{name}.svg"
+            path.write_bytes(figure_svg(make(review)))
+            charts.append({"url": path.as_uri(), "alt": alt})
+        paused, not_paused = review.paused
+        context = {**base_context(review.client, "Progress review", check_paper(paper)),
+                   "start": review.start, "end": review.end, "entries": len(review.entries),
+                   "paused": paused, "not_paused": not_paused,
+                   "afterwards": review.afterwards, "climbed": review.rungs_climbed,
+                   "rungs": len(review.rungs), "charts": charts,
+                   "triggers": review.triggers, "feelings": review.feelings}
+        html = templating.render_template("progress_report.html.j2", context, templates_dir)
+        facts = html_to_pdf(html, out, paper, templates_dir, extra_roots=[Path(folder)])
     return RenderResult(facts.path, facts.pages, [])

@@ -10,6 +10,7 @@ is the client's journal app (served with Voilà). Notebooks call
 from .goals import GoalsWorkbook, goal_setting
 from .history import HistoryWorkbook, history_mapping
 from .journal import JournalApp, client_journal
+from .review import ProgressReview, progress_review
 
-__all__ = ["GoalsWorkbook", "HistoryWorkbook", "JournalApp", "client_journal", "goal_setting",
-           "history_mapping"]
+__all__ = ["GoalsWorkbook", "HistoryWorkbook", "JournalApp", "ProgressReview",
+           "client_journal", "goal_setting", "history_mapping", "progress_review"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import io
 import os
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import ipywidgets as w
 from IPython.display import display
 
 from ..casebook import open_casebook
-from ..charts import timeline_figure
+from ..charts import figure_png, timeline_figure
 from ..errors import WorksheetError
 from ..models import (
     PATTERNS,
@@ -217,13 +216,6 @@ class HistoryWorkbook:
 
     def _ipython_display_(self) -> None:
         display(self.wizard.box)
-
-
-def figure_png(figure) -> bytes:
-    """A matplotlib figure as PNG bytes (shown in an Image widget: no backend needed)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
 
 
 def scripts_table(history: HistoryMap) -> str:
