@@ -41,8 +41,9 @@ SHOTS = [
      "workbook.form.pause_named.widget.value = 'worried, and a bit left out'\n"
      "workbook.form.pause_step.widget.value = 'One text, then I made tea and waited'"),
 ]
+SHOTS.append(("progress-review.png", "progress_review", ""))
 #: What to wait for before the picture is taken.
-READY = {"journal-app.png": "text=How was today?"}
+READY = {"journal-app.png": "text=How was today?", "progress-review.png": "text=Triggers"}
 
 
 def _demo_history():
@@ -70,6 +71,31 @@ def _demo_history():
             moments=[Moment(kind="connected", description="She called from the airport.")])],
         reflections=[PatternReflection(pattern="anxious", seems_to_fit="partly",
                                        evidence="Worry when replies are slow.")])
+
+
+def add_demo_records(book) -> None:
+    """A fictional fortnight of journal entries and two ladder tries."""
+    import datetime as dt
+    import random
+
+    from worksheets_lib import JournalEntry, LadderAttempt
+
+    rnd = random.Random(7)
+    moments = ["Maya replied late to my message", "Maya went out with friends",
+               "We cooked dinner together and laughed", "Work ran late and Maya replied late",
+               "Maya was quiet after her call", "A walk together on Sunday"]
+    today = dt.datetime.now(dt.UTC).replace(hour=19, minute=0, second=0, microsecond=0)
+    for day in range(14):
+        book.add_journal_entry("alex-rivera", JournalEntry(
+            at=today - dt.timedelta(days=13 - day), what_happened=moments[day % 6],
+            feeling=rnd.choice(["worried", "lonely", "calm", "close"]),
+            intensity=rnd.randint(2, 8), paused=rnd.random() < 0.5 + day / 30,
+            afterwards=rnd.choice(["closer", "closer", "same", "more distant"])))
+    steps = book.get_client("alex-rivera").ladder.sorted_steps()
+    for index, after in ((0, 5), (1, 25)):
+        book.record_ladder_attempt("alex-rivera", LadderAttempt(
+            step_id=steps[index].id, tried_on=dt.date.today() - dt.timedelta(days=5 - index),
+            distress_after=after))
 
 
 def free_port() -> int:
@@ -101,6 +127,7 @@ def main() -> int:
         with open_casebook(casebook) as book:
             book.add_client(load_client(demo_client_path()))
             book.save_history("alex-rivera", DEMO_HISTORY)
+            add_demo_records(book)
         env = {**os.environ, "WORKSHEETS_CASEBOOK": str(casebook)}
         for picture, function, extra in SHOTS:
             path = tmp / f"{picture}.ipynb"

@@ -42,7 +42,7 @@ class ClientPicker:
     """Pick a client from the casebook, take the fictional demo client, or add a new one."""
 
     def __init__(self, casebook: Casebook, client_id: str | None,
-                 on_pick: Callable[[ClientProfile], None]):
+                 on_pick: Callable[[ClientProfile], None], allow_new: bool = True):
         self.casebook = casebook
         self.on_pick = on_pick
         self.client: ClientProfile | None = None
@@ -66,8 +66,8 @@ class ClientPicker:
                                       layout=w.Layout(width="auto", align_self="flex-start"))
         self.create_button.on_click(lambda _: self.create())
         self.message = w.HTML()
-        self.box = w.VBox([self.dropdown, self.demo_button, self.message, w.HTML("<hr>"),
-                           self.form.box, self.create_button])
+        new_client = [w.HTML("<hr>"), self.form.box, self.create_button] if allow_new else []
+        self.box = w.VBox([self.dropdown, self.demo_button, self.message, *new_client])
         self.refresh(client_id)
 
     def refresh(self, select: str | None = None) -> None:

@@ -48,7 +48,7 @@ class ProgressReview:
         self.body.layout.display = "none"
         self.current: Review | None = None
         self._client: ClientProfile | None = None
-        self.picker = ClientPicker(self.casebook, None, self._picked)
+        self.picker = ClientPicker(self.casebook, None, self._picked, allow_new=False)
         self.box = w.VBox([w.HTML("<h2>Progress review</h2>"), self.picker.box, self.body],
                           layout=w.Layout(max_width="60em"))
         if client_id:
