@@ -95,21 +95,47 @@ def intensity_figure(review, width: float = 7.5) -> Figure:
     return figure
 
 
+def _weeks(review) -> list[tuple[str, list]]:
+    """Entries grouped by week (Monday first), labelled by the week's Monday."""
+    import datetime as dt
+
+    weeks: dict[dt.date, list] = {}
+    for entry in review.entries:
+        day = entry.at.astimezone().date()
+        weeks.setdefault(day - dt.timedelta(days=day.weekday()), []).append(entry)
+    return [(f"{monday:%d %b}", weeks[monday]) for monday in sorted(weeks)]
+
+
 def pause_and_afterwards_figure(review, width: float = 7.5) -> Figure:
-    """Two bar charts side by side: did the client pause; closer or more distant after."""
-    figure = Figure(figsize=(width, 2.6), layout="constrained")
+    """Week by week: how often the client paused, and closer or more distant afterwards.
+
+    Hatching as well as shade tells the bars apart, so it reads in black and white.
+    """
+    figure = Figure(figsize=(width, 2.8), layout="constrained")
     left, right = figure.subplots(1, 2)
-    paused, not_paused = review.paused
-    left.bar(["paused", "did not pause"], [paused, not_paused], color=[ACCENT, "white"],
-             edgecolor=INK, hatch=["", "//"])
-    left.set_title("Using the pause", loc="left", color=ACCENT, fontsize=11)
-    after = review.afterwards
-    right.bar(["closer", "about the same", "more distant"], list(after.values()),
-              color=[ACCENT, "#c9d6d6", "white"], edgecolor=INK, hatch=["", "..", "//"])
-    right.set_title("Afterwards", loc="left", color=ACCENT, fontsize=11)
+    weeks = _weeks(review)
+    labels = [label for label, _ in weeks] or ["—"]
+    positions = list(range(len(labels)))
+    series_left = [("paused", True, ACCENT, ""), ("did not pause", False, "white", "//")]
+    for offset, (name, value, colour, hatch) in zip((-0.2, 0.2), series_left, strict=True):
+        counts = [sum(e.paused is value for e in group) for _, group in weeks] or [0]
+        left.bar([p + offset for p in positions], counts, width=0.4, color=colour,
+                 edgecolor=INK, hatch=hatch, label=name)
+    left.set_title("Using the pause, week by week", loc="left", color=ACCENT, fontsize=11)
+    bottom = [0] * len(positions)
+    series_right = [("closer", "closer", ACCENT, ""), ("about the same", "same", "#c9d6d6", ".."),
+                    ("more distant", "more distant", "white", "//")]
+    for name, value, colour, hatch in series_right:
+        counts = [sum(e.afterwards == value for e in group) for _, group in weeks] or [0]
+        right.bar(positions, counts, bottom=bottom, width=0.6, color=colour, edgecolor=INK,
+                  hatch=hatch, label=name)
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    right.set_title("Afterwards, week by week", loc="left", color=ACCENT, fontsize=11)
     for axes in (left, right):
+        axes.set_xticks(positions, [f"week of\n{label}" for label in labels], fontsize=8)
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.set_ylabel("entries")
+        axes.legend(fontsize=7, frameon=False)
         for side in ("right", "top"):
             axes.spines[side].set_visible(False)
     return figure
