@@ -175,8 +175,11 @@ def figure_svg(figure: Figure) -> bytes:
     """A figure as SVG with its text drawn as outlines (no fonts needed to print it)."""
     import io
 
+    import matplotlib
+
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg")
+    with matplotlib.rc_context({"svg.fonttype": "path"}):
+        figure.savefig(buffer, format="svg")
     return buffer.getvalue()
 
 

@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from .models import ClientProfile, JournalEntry, LadderAttempt
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_CLAUSE = re.compile(r"[.!?;:,()\n]+")
+
+
+def _plain(word: str) -> str:
+    """Lower case, straight apostrophes, no possessive 's ("Maya’s" -> "maya")."""
+    word = word.lower().replace("’", "'")
+    return word[:-2] if word.endswith("'s") else word
 STOPWORDS = frozenset("""a about after again all also am an and any are as at be because been
 before being but by can could did do does doing don't down during each for from had has have
 having he her here hers him his how i i'm if in into is it it's its just me more most my no nor
@@ -78,11 +85,15 @@ def repeated_triggers(entries: list[JournalEntry], limit: int = 8,
     phrase_counts: Counter[str] = Counter()
     word_counts: Counter[str] = Counter()
     for entry in entries:
-        words = [w.lower() for w in _WORD.findall(entry.what_happened or "")]
-        kept = [w for w in words if w not in stop and len(w) > 2]
-        word_counts.update(set(kept))
-        pairs = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
-                 if a not in stop and b not in stop and len(a) > 2 and len(b) > 2}
+        kept_words: set[str] = set()
+        pairs: set[str] = set()
+        # Phrases never run across punctuation ("...home. Late again" is not "home late").
+        for clause in _CLAUSE.split(entry.what_happened or ""):
+            words = [_plain(w) for w in _WORD.findall(clause)]
+            kept_words.update(w for w in words if w not in stop and len(w) > 2)
+            pairs.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
+                         if a not in stop and b not in stop and len(a) > 2 and len(b) > 2)
+        word_counts.update(kept_words)
         phrase_counts.update(pairs)
     phrases = [(p, n) for p, n in phrase_counts.most_common() if n >= 2]
     covered = {w for p, _ in phrases for w in p.split()}
@@ -102,6 +113,6 @@ def review(client: ClientProfile, entries: list[JournalEntry],
     feelings = Counter(e.feeling.lower() for e in entries if e.feeling).most_common()
     names = " ".join(filter(None, (client.name, client.listening.other_person,
                                    client.terms.partner)))
-    ignore = frozenset(w.lower() for w in _WORD.findall(names))
+    ignore = frozenset(_plain(w) for w in _WORD.findall(names))
     return Review(client, start, end, sorted(entries, key=lambda e: e.at), rungs,
                   repeated_triggers(entries, ignore=ignore), feelings)

@@ -43,9 +43,14 @@ APP_CSS = """<style>
 </style>"""
 
 
-def _big(widget: w.Widget) -> w.Widget:
-    widget.layout.width = "100%"
-    return widget
+def _scale() -> w.SelectionSlider:
+    """0 to 10, starting at "not chosen", so an untouched slider stores nothing."""
+    return w.SelectionSlider(options=[("not chosen", "")] + [(str(n), n) for n in range(11)],
+                             value="", layout=w.Layout(width="24em"))
+
+
+def _scale_value(value):
+    return None if value == "" else value
 
 
 class EntryForm:
@@ -59,17 +64,15 @@ class EntryForm:
         self.feeling = b.Field("feeling", "The feeling", self.feeling_choice,
                                to_model=lambda v: v, from_model=lambda v: v,
                                view=w.HBox([self.feeling_choice, self.own_word]))
-        self.intensity = b.Field("intensity", "How strong? (0–10)",
-                                 w.IntSlider(value=5, min=0, max=10), to_model=int,
-                                 from_model=int)
+        self.intensity = b.Field("intensity", "How strong? (0–10)", _scale(),
+                                 to_model=_scale_value, from_model=lambda v: v)
         self.body = b.text("body", "Where did I feel it in my body?", long=True)
         self.paused = b.Field("paused", "Did I pause?", w.ToggleButtons(
             options=[("no answer", None), ("yes", True), ("not this time", False)]),
             to_model=lambda v: v, from_model=lambda v: v)
         self.pause_named = b.text("pause_named", "I named it as")
-        self.pause_rating = b.Field("pause_rating", "I rated it (0–10)",
-                                    w.IntSlider(value=5, min=0, max=10), to_model=int,
-                                    from_model=int)
+        self.pause_rating = b.Field("pause_rating", "I rated it (0–10)", _scale(),
+                                    to_model=_scale_value, from_model=lambda v: v)
         self.pause_step = b.text("pause_step", "The step I chose", long=True)
         self.pause_box = w.VBox([self.pause_named.box, self.pause_rating.box,
                                  self.pause_step.box])
@@ -128,13 +131,15 @@ class EntryForm:
         """The entry as typed (keeping *base*'s id and time), or None with gentle notes."""
         from ..clientfile import problems_from
 
+        for field in (*self.fields, self.pause_named, self.pause_rating, self.pause_step):
+            field.show("")  # notes from an earlier try go once the answer is fixed
         data = {f.name: f.value for f in self.fields if f is not self.feeling}
         data["feeling"] = self.feeling_value()
         if self.paused.value:
             data.update(pause_named=self.pause_named.value,
                         pause_rating=self.pause_rating.value,
                         pause_step=self.pause_step.value)
-        if not any(v is not None for k, v in data.items() if k != "intensity"):
+        if not any(v is not None for v in data.values()):
             self.what_happened.show("Write a few words first: what happened today?")
             return None
         if base is not None:
@@ -321,20 +326,19 @@ class JournalApp:
         import tempfile
 
         entries = self.recent_entries(days=7)
-        out = Path(tempfile.mkdtemp(prefix="worksheets-week-")) / "my-week.pdf"
-        try:
-            render_journal_week(self.client, entries, out)
-        except WorksheetError:
-            self.download.value = b.message_html("The pages could not be made just now.")
-            return None
-        data = base64.b64encode(out.read_bytes()).decode("ascii")
+        with tempfile.TemporaryDirectory(prefix="worksheets-week-") as folder:
+            out = Path(folder) / "my-week.pdf"
+            try:
+                render_journal_week(self.client, entries, out)
+            except WorksheetError:
+                self.download.value = b.message_html("The pages could not be made just now.")
+                return None
+            data = base64.b64encode(out.read_bytes()).decode("ascii")
         name = f"{self.client.id}-journal-{dt.date.today():%Y-%m-%d}.pdf"
         self.download.value = (
             f'<a download="{html.escape(name)}" href="data:application/pdf;base64,{data}" '
             f'style="font-size:18px">⬇ Download my week ({len(entries)} '
             f"entr{'y' if len(entries) == 1 else 'ies'})</a>")
-        out.unlink()
-        out.parent.rmdir()
         return out
 
     def _ipython_display_(self) -> None:
