@@ -35,6 +35,7 @@ APP_CSS = """<style>
 .ws-app input, .ws-app textarea, .ws-app select, .ws-app button,
 .ws-app .widget-label, .ws-app .widget-toggle-button { font-size: 17px !important; }
 .ws-app textarea { min-height: 4.5em; }
+.ws-app .widget-textarea, .ws-app .widget-text { width: 24em !important; max-width: 100%; }
 .ws-app .jupyter-button { height: auto; min-height: 2.4em; }
 .ws-app h2 { color: #1e4a4d; }
 .ws-app .widget-html, .ws-app .widget-html-content, .ws-app .lm-TabBar-tab,
