@@ -184,7 +184,12 @@ def _cmd_journal(args: argparse.Namespace) -> int:
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
-        return 0 if server.wait() in (0, -2, 130) else 1
+        code = server.wait()
+        if code not in (0, -2, 130):
+            print("error: the journal app stopped unexpectedly (is the port already in use?)",
+                  file=sys.stderr)
+            return 1
+        return 0
     except KeyboardInterrupt:
         server.terminate()
         server.wait(timeout=10)

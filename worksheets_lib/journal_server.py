@@ -31,7 +31,7 @@ def free_port() -> int:
 def voila_command(port: int) -> list[str]:
     """The Voilà command line for the journal app."""
     return [sys.executable, "-m", "voila", str(journal_app_path()), "--no-browser",
-            f"--port={port}", f"--Voila.ip={HOST}",
+            f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
             "--VoilaConfiguration.show_tracebacks=False",
             "--VoilaConfiguration.strip_sources=True", "--theme=light",
             "--Voila.tornado_settings={'headers': {'X-Frame-Options': 'DENY'}}"]
