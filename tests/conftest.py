@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,6 +70,20 @@ def make_client(demo_data):
         return validate_client(data)
 
     return make
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch) -> Path:
+    """A temporary folder of this test's own, used by :mod:`tempfile` meanwhile."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def shown(widget) -> str:
+    """The text an HTML widget shows (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", widget.value))
 
 
 def pdf_text(path) -> str:

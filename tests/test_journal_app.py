@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import re
-import tempfile
 from pathlib import Path
 
 import ipywidgets as w
 import pytest
 from pypdf import PdfReader
 
-from conftest import pdf_fonts, pdf_text
+from conftest import pdf_fonts, pdf_text, shown
 from worksheets_lib import JournalEntry, demo_client_path, load_client, open_casebook
 from worksheets_lib.errors import WorksheetError
 from worksheets_lib.render import render_journal_week
@@ -49,18 +47,6 @@ def app(casebook_path):
     return client_journal(ALEX, casebook_path)
 
 
-@pytest.fixture
-def private_tmp(tmp_path, monkeypatch) -> Path:
-    """A temporary folder of this test's own, used by :mod:`tempfile` meanwhile."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
-
-def shown(widget) -> str:
-    """The text an HTML widget shows (tags dropped, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", widget.value))
 
 
 def all_text(widget) -> str:

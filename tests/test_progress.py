@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from conftest import pdf_fonts, pdf_text
+from conftest import pdf_fonts, pdf_text, shown
 from worksheets_lib import (
     JournalEntry,
     LadderAttempt,
@@ -116,18 +116,6 @@ def november(alex):
     return review(alex, november_entries(), attempts_for(alex), START, END)
 
 
-@pytest.fixture
-def private_tmp(tmp_path, monkeypatch) -> Path:
-    """A temporary folder of this test's own, used by :mod:`tempfile` meanwhile."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
-
-
-def shown(widget) -> str:
-    """The text an HTML widget shows (tags dropped, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", widget.value))
 
 
 def operators(path) -> list[Counter]:

@@ -15,7 +15,7 @@ import re
 import ipywidgets as w
 import pytest
 
-from conftest import pdf_text
+from conftest import pdf_text, shown
 from worksheets_lib import (
     Caregiver,
     Goal,
@@ -74,10 +74,6 @@ def type_into(form, **values):
     for name, value in values.items():
         form.fields[name].widget.value = value
 
-
-def shown(widget) -> str:
-    """The text a message HTML widget shows (tags dropped, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", widget.value))
 
 
 def field_message(form, name) -> str:
