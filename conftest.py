@@ -22,7 +22,7 @@ def pytest_configure(config):
     folder = Path(tempfile.mkdtemp(prefix="worksheets-nbval-"))
     _FOLDERS.append(folder)
     path = folder / "casebook.sqlite3"
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         casebook.add_client(load_client(demo_client_path()))
     os.environ["WORKSHEETS_CASEBOOK"] = str(path)
     os.environ["WORKSHEETS_CLIENT_ID"] = "alex-rivera"  # what `worksheets journal` sets

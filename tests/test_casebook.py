@@ -72,7 +72,7 @@ def cb_path(tmp_path) -> Path:
 
 @pytest.fixture
 def casebook(cb_path):
-    book = open_casebook(cb_path)
+    book = open_casebook(cb_path, create=True)
     yield book
     book.close()
 
@@ -168,7 +168,9 @@ def fill(book, client_id: str, text: str = "kind words") -> None:
 
 
 def bundle_without_time(book, client_id: str) -> dict:
-    return export_client(book, client_id).model_dump(mode="json", exclude={"exported_at"})
+    """The bundle's records, without what an import adds (times, its own audit lines)."""
+    return export_client(book, client_id).model_dump(mode="json",
+                                                      exclude={"exported_at", "audit"})
 
 
 def state(book) -> tuple:
@@ -182,7 +184,7 @@ def test_a_new_casebook_is_a_0600_file_in_a_new_0700_folder(tmp_path):
     path = tmp_path / "private" / "nested" / "casebook.sqlite3"
     old_umask = os.umask(0)  # the modes must not depend on a careful umask
     try:
-        open_casebook(path).close()
+        open_casebook(path, create=True).close()
     finally:
         os.umask(old_umask)
     assert mode_of(path) == 0o600
@@ -194,7 +196,7 @@ def test_a_new_casebook_in_an_existing_folder_keeps_the_folders_mode(tmp_path):
     folder = tmp_path / "shared"
     folder.mkdir()
     folder.chmod(0o755)
-    open_casebook(folder / "casebook.sqlite3").close()
+    open_casebook(folder / "casebook.sqlite3", create=True).close()
     assert mode_of(folder) == 0o755
     assert mode_of(folder / "casebook.sqlite3") == 0o600
 
@@ -214,13 +216,13 @@ def test_a_new_casebook_uses_wal_foreign_keys_full_sync_and_is_marked(casebook, 
 
 def test_an_unknown_role_is_refused(cb_path):
     with pytest.raises(ValueError):
-        open_casebook(cb_path, role="admin")
+        open_casebook(cb_path, role="admin", create=True)
     assert not cb_path.exists()
 
 
 def test_a_folder_given_as_the_casebook_is_refused(tmp_path):
     with pytest.raises(CasebookError, match="is a folder"):
-        open_casebook(tmp_path)
+        open_casebook(tmp_path, create=True)
 
 
 # --- where the casebook lives -------------------------------------------------------------------
@@ -235,7 +237,7 @@ def test_the_environment_variable_wins_over_the_default(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "from-env.sqlite3"))
     assert resolve_path() == tmp_path / "from-env.sqlite3"
     assert resolve_path(None) == tmp_path / "from-env.sqlite3"
-    with open_casebook() as book:
+    with open_casebook(create=True) as book:
         assert book.path == tmp_path / "from-env.sqlite3"
     assert (tmp_path / "from-env.sqlite3").is_file()
 
@@ -246,7 +248,7 @@ def test_the_default_is_in_the_users_data_folder(monkeypatch, isolated_home):
     assert expected.is_relative_to(isolated_home)
     assert default_path() == expected
     assert resolve_path() == expected
-    with open_casebook() as book:
+    with open_casebook(create=True) as book:
         assert book.path == expected
     assert expected.is_file()
     assert mode_of(expected) == 0o600
@@ -263,18 +265,18 @@ def test_a_tilde_in_the_path_means_the_home_folder(monkeypatch, isolated_home):
 # --- permissions --------------------------------------------------------------------------------
 
 def test_opening_a_casebook_others_can_read_warns_with_its_path(cb_path):
-    open_casebook(cb_path).close()
+    open_casebook(cb_path, create=True).close()
     cb_path.chmod(0o644)
-    with open_casebook(cb_path) as book:
+    with open_casebook(cb_path, create=True) as book:
         assert len(book.warnings) == 1
         assert str(cb_path) in book.warnings[0]
         assert "644" in book.warnings[0] and "chmod 600" in book.warnings[0]
 
 
 def test_opening_a_private_casebook_gives_no_warning(cb_path):
-    open_casebook(cb_path).close()
+    open_casebook(cb_path, create=True).close()
     assert mode_of(cb_path) == 0o600
-    with open_casebook(cb_path) as book:
+    with open_casebook(cb_path, create=True) as book:
         assert book.warnings == []
 
 
@@ -302,7 +304,7 @@ def make_other_wal_database(path: Path) -> None:
 
 
 def make_newer_casebook(path: Path) -> None:
-    with open_casebook(path) as book:
+    with open_casebook(path, create=True) as book:
         book.add_client(load_client(EXAMPLE))
     with plain(path) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
@@ -311,7 +313,7 @@ def make_newer_casebook(path: Path) -> None:
 
 def make_damaged_casebook(path: Path) -> None:
     alex = load_client(EXAMPLE)
-    with open_casebook(path) as book:
+    with open_casebook(path, create=True) as book:
         for n in range(6):
             book.add_client(alex.model_copy(update={"id": f"client-{n}"}))
             book.add_journal_entry(f"client-{n}", JournalEntry(what_happened="x" * 1500))
@@ -343,7 +345,7 @@ def test_a_file_that_is_not_a_usable_casebook_is_refused_and_left_unchanged(tmp_
     mode_before = mode_of(path)
     for role in ("therapist", "client"):
         with pytest.raises(CasebookError) as excinfo:
-            open_casebook(path, role=role)
+            open_casebook(path, role=role, create=True)
         assert reason in str(excinfo.value)
         assert str(path) in str(excinfo.value)
         assert excinfo.value.path == str(path)
@@ -353,7 +355,7 @@ def test_a_file_that_is_not_a_usable_casebook_is_refused_and_left_unchanged(tmp_
     wal = path.with_name(path.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
     with contextlib.suppress(CasebookError):
-        schema_module.check_existing(path)
+        schema_module.check_header(path)
     assert path.read_bytes() == before
 
 
@@ -365,7 +367,7 @@ def test_refusing_a_file_creates_nothing_beside_it(tmp_path, make):
     make(path)
     names_before = sorted(p.name for p in tmp_path.iterdir())
     with pytest.raises(CasebookError):
-        open_casebook(path)
+        open_casebook(path, create=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == names_before
 
 
@@ -373,7 +375,7 @@ def test_a_damaged_casebook_refusal_says_damaged_and_to_restore(tmp_path):
     path = tmp_path / "casebook.sqlite3"
     make_damaged_casebook(path)
     with pytest.raises(CasebookError) as excinfo:
-        open_casebook(path)
+        open_casebook(path, create=True)
     assert type(excinfo.value) is CasebookError
     assert "is damaged" in str(excinfo.value)
     assert "backup" in str(excinfo.value)
@@ -383,7 +385,7 @@ def test_a_newer_casebook_refusal_names_both_versions(tmp_path):
     path = tmp_path / "casebook.sqlite3"
     make_newer_casebook(path)
     with pytest.raises(CasebookError) as excinfo:
-        open_casebook(path)
+        open_casebook(path, create=True)
     message = str(excinfo.value)
     assert f"schema {SCHEMA_VERSION + 1}" in message
     assert f"up to {SCHEMA_VERSION}" in message
@@ -506,7 +508,7 @@ def test_ladder_steps_get_stable_ids_when_added_kept_when_updated(casebook, alex
 
 
 def test_updating_a_client_from_their_file_keeps_their_ladder_attempts_usable(tmp_path, alex):
-    with open_casebook(tmp_path / "a.sqlite3") as book:
+    with open_casebook(tmp_path / "a.sqlite3", create=True) as book:
         stored = book.add_client(alex)
         book.record_ladder_attempt("alex-rivera", LadderAttempt(
             step_id=stored.ladder.steps[0].id, tried_on=dt.date(2026, 12, 1)))
@@ -517,7 +519,7 @@ def test_updating_a_client_from_their_file_keeps_their_ladder_attempts_usable(tm
         step_ids = {s.id for s in book.get_client("alex-rivera").ladder.steps}
         assert all(a.step_id in step_ids for a in book.list_ladder_attempts("alex-rivera"))
         bundle = export_client(book, "alex-rivera")
-    with open_casebook(tmp_path / "b.sqlite3") as other:
+    with open_casebook(tmp_path / "b.sqlite3", create=True) as other:
         import_bundle(other, bundle)
 
 
@@ -726,9 +728,9 @@ def test_every_change_adds_an_audit_line_with_role_and_kind(casebook, alex):
 
 
 def test_a_casebook_opened_by_the_client_records_role_client(cb_path, alex):
-    with open_casebook(cb_path) as book:
+    with open_casebook(cb_path, create=True) as book:
         book.add_client(alex)
-    with open_casebook(cb_path, role="client") as book:
+    with open_casebook(cb_path, role="client", create=True) as book:
         assert book.role == "client"
         book.add_journal_entry("alex-rivera", JournalEntry(feeling="brave"))
         lines = book.audit("alex-rivera")
@@ -737,7 +739,7 @@ def test_a_casebook_opened_by_the_client_records_role_client(cb_path, alex):
 
 
 def test_no_audit_row_holds_client_text_or_the_client_id(cb_path, secret_client):
-    with open_casebook(cb_path) as book:
+    with open_casebook(cb_path, create=True) as book:
         stored = book.add_client(secret_client)
         book.update_client(stored.model_copy(update={"pronouns": f"they {SECRET}"}))
         fill(book, SECRET_ID, text=f"about {SECRET}")
@@ -760,7 +762,7 @@ def test_no_audit_row_holds_client_text_or_the_client_id(cb_path, secret_client)
 
 def test_deleting_a_client_leaves_no_row_but_one_anonymous_audit_line(cb_path, secret_client,
                                                                        alex):
-    with open_casebook(cb_path) as book:
+    with open_casebook(cb_path, create=True) as book:
         book.add_client(secret_client)
         fill(book, SECRET_ID, text=f"about {SECRET}")
         book.add_client(alex)
@@ -771,7 +773,7 @@ def test_deleting_a_client_leaves_no_row_but_one_anonymous_audit_line(cb_path, s
     assert any(SECRET in str(cell) for rows in cells_before.values() for row in rows
                for cell in row)
 
-    with open_casebook(cb_path, role="client") as book:
+    with open_casebook(cb_path, role="client", create=True) as book:
         book.delete_client(SECRET_ID)
         with pytest.raises(ClientNotFoundError):
             book.get_client(SECRET_ID)
@@ -804,18 +806,18 @@ def test_deleting_a_client_leaves_no_row_but_one_anonymous_audit_line(cb_path, s
 @pytest.fixture
 def filled(cb_path, alex):
     """A casebook where alex-rivera has a record of every kind."""
-    with open_casebook(cb_path) as book:
+    with open_casebook(cb_path, create=True) as book:
         book.add_client(alex)
         fill(book, "alex-rivera")
     return cb_path
 
 
 def test_export_then_import_gives_the_same_records(filled, tmp_path):
-    with open_casebook(filled) as source:
+    with open_casebook(filled, create=True) as source:
         bundle_path = write_bundle(source, "alex-rivera", tmp_path / "alex.json")
         exported = bundle_without_time(source, "alex-rivera")
     assert mode_of(bundle_path) == 0o600
-    with open_casebook(tmp_path / "other.sqlite3") as target:
+    with open_casebook(tmp_path / "other.sqlite3", create=True) as target:
         result = import_bundle(target, read_bundle(bundle_path))
         assert result.new_client and result.changed
         assert result.added == {"journal entry": 3, "ladder attempt": 1, "listening record": 1,
@@ -827,9 +829,9 @@ def test_export_then_import_gives_the_same_records(filled, tmp_path):
 
 
 def test_importing_the_same_bundle_twice_changes_nothing(filled, tmp_path):
-    with open_casebook(filled) as source:
+    with open_casebook(filled, create=True) as source:
         bundle = export_client(source, "alex-rivera")
-    with open_casebook(tmp_path / "other.sqlite3") as target:
+    with open_casebook(tmp_path / "other.sqlite3", create=True) as target:
         assert import_bundle(target, bundle).changed
         before = state(target), bundle_without_time(target, "alex-rivera")
         second = import_bundle(target, bundle)
@@ -837,7 +839,7 @@ def test_importing_the_same_bundle_twice_changes_nothing(filled, tmp_path):
         assert not second.new_client and second.replaced == []
         assert set(second.added.values()) == {0}
         assert (state(target), bundle_without_time(target, "alex-rivera")) == before
-    with open_casebook(filled) as source:  # back into the casebook it came from
+    with open_casebook(filled, create=True) as source:  # back into the casebook it came from
         before = state(source)
         assert import_bundle(source, bundle).changed is False
         assert state(source) == before
@@ -845,17 +847,17 @@ def test_importing_the_same_bundle_twice_changes_nothing(filled, tmp_path):
 
 def test_journal_entries_merge_by_id_without_duplicates(cb_path, tmp_path, alex):
     other_path = tmp_path / "other.sqlite3"
-    with open_casebook(cb_path) as a:
+    with open_casebook(cb_path, create=True) as a:
         a.add_client(alex)
         first = a.add_journal_entry("alex-rivera", JournalEntry(feeling="first"))
         bundle = export_client(a, "alex-rivera")
-    with open_casebook(other_path) as b:
+    with open_casebook(other_path, create=True) as b:
         import_bundle(b, bundle)
         in_b = b.add_journal_entry("alex-rivera", JournalEntry(feeling="written in b"))
-    with open_casebook(cb_path) as a:
+    with open_casebook(cb_path, create=True) as a:
         in_a = a.add_journal_entry("alex-rivera", JournalEntry(feeling="written in a"))
         bundle = export_client(a, "alex-rivera")
-    with open_casebook(other_path) as b:
+    with open_casebook(other_path, create=True) as b:
         result = import_bundle(b, bundle)
         assert result.added["journal entry"] == 1
         ids = [e.id for e in b.list_journal("alex-rivera")]
@@ -864,7 +866,7 @@ def test_journal_entries_merge_by_id_without_duplicates(cb_path, tmp_path, alex)
 
 
 def test_an_import_keeps_an_entry_the_casebook_already_has(filled, tmp_path):
-    with open_casebook(filled) as source:
+    with open_casebook(filled, create=True) as source:
         bundle = export_client(source, "alex-rivera")
         entry = source.list_journal("alex-rivera")[0]
         source.edit_journal_entry("alex-rivera", entry.model_copy(update={"feeling": "edited"}))
@@ -875,7 +877,7 @@ def test_an_import_keeps_an_entry_the_casebook_already_has(filled, tmp_path):
 
 
 def bundle_data(filled) -> dict:
-    with open_casebook(filled) as source:
+    with open_casebook(filled, create=True) as source:
         return export_client(source, "alex-rivera").model_dump(mode="json")
 
 
@@ -919,7 +921,7 @@ def test_a_ladder_attempt_of_a_step_no_longer_on_the_ladder_is_imported_as_histo
     gone = new_id()
     data["ladder_attempts"][0]["step_id"] = gone  # the step was taken off the ladder since
     bundle = parse_bundle(data)
-    with open_casebook(tmp_path / "target.sqlite3") as target:
+    with open_casebook(tmp_path / "target.sqlite3", create=True) as target:
         import_bundle(target, bundle)
         attempts = target.list_ladder_attempts("alex-rivera")
     assert gone in {a.step_id for a in attempts}
@@ -931,7 +933,7 @@ def test_refused_bundles_change_nothing_in_the_target(filled, tmp_path, alex):
     newer = {**good, "version": BUNDLE_VERSION + 1}
     invalid = {**good, "packets": [{**good["packets"][0], "pages": 0}]}
     target_path = tmp_path / "target.sqlite3"
-    with open_casebook(target_path) as target:
+    with open_casebook(target_path, create=True) as target:
         target.add_client(alex.model_copy(update={"id": "bea"}))
         fill(target, "bea")
         before = state(target), bundle_without_time(target, "bea")
@@ -969,12 +971,13 @@ def test_migrating_an_empty_database_reaches_the_schema_version():
 
 def test_a_casebook_written_by_this_version_opens_at_the_schema_version(tmp_path, alex):
     path = tmp_path / "v1.sqlite3"
-    with open_casebook(path) as book:
+    with open_casebook(path, create=True) as book:
         book.add_client(alex)
         fill(book, "alex-rivera")
         exported = bundle_without_time(book, "alex-rivera")
         audit = book.audit_all()
-    assert schema_module.check_existing(path) == SCHEMA_VERSION
+    schema_module.check_header(path)
+    assert pragma(path, "user_version") == SCHEMA_VERSION
     with open_casebook(path) as book:
         assert bundle_without_time(book, "alex-rivera") == exported
         assert book.audit_all() == audit
@@ -986,7 +989,7 @@ def test_a_casebook_written_by_this_version_opens_at_the_schema_version(tmp_path
 
 def test_a_casebook_busy_in_another_program_is_named_in_the_error(cb_path, alex, monkeypatch):
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.2)
-    with open_casebook(cb_path) as book, plain(cb_path) as other:
+    with open_casebook(cb_path, create=True) as book, plain(cb_path) as other:
         other.isolation_level = None
         other.execute("BEGIN IMMEDIATE")  # another program is writing
         with pytest.raises(CasebookError, match="busy") as excinfo:

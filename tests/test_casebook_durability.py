@@ -50,7 +50,7 @@ def _write_until_killed(path: Path, ack_fd: int) -> None:
     """
     code = 0
     try:
-        casebook = open_casebook(path, role="client")
+        casebook = open_casebook(path, role="client", create=True)
         while True:
             entry = casebook.add_journal_entry(CLIENT_ID, JournalEntry(feeling="steady",
                                                                         intensity=4))
@@ -72,7 +72,7 @@ def _read_to_end(fd: int) -> bytes:
 
 def _check(path: Path, acknowledged: set[str]) -> int:
     """Every acknowledged entry is there, once, and the file is whole; returns the count."""
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         ids = [entry.id for entry in casebook.list_journal(CLIENT_ID)]
         assert casebook.integrity_ok()
     assert len(ids) == len(set(ids))
@@ -83,7 +83,7 @@ def _check(path: Path, acknowledged: set[str]) -> int:
 
 def test_acknowledged_entries_survive_sigkill_at_random_moments(tmp_path):
     path = tmp_path / "casebook.sqlite3"
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         casebook.add_client(load_client(EXAMPLE))
     rng = random.Random(20261124)
     acknowledged: set[str] = set()
@@ -122,7 +122,7 @@ def test_acknowledged_entries_survive_sigkill_at_random_moments(tmp_path):
     with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         audit = casebook.audit(CLIENT_ID)
         stored = len(casebook.list_journal(CLIENT_ID))
     # every stored entry has its audit line, written in the same transaction
@@ -140,7 +140,7 @@ _PROLOGUE = textwrap.dedent("""
 
     path, client_id, folder, name = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), \\
         sys.argv[4]
-    casebook = open_casebook(path, role="client")
+    casebook = open_casebook(path, role="client", create=True)
     (folder / f"ready-{name}").touch()
     deadline = time.monotonic() + 60
     while not (folder / "go").exists():
@@ -190,7 +190,7 @@ def _wait_until(condition, seconds: float = 60.0) -> None:
 
 def test_two_writers_and_a_reader_at_once_lose_nothing(tmp_path):
     path = tmp_path / "casebook.sqlite3"
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         casebook.add_client(load_client(EXAMPLE))
     folder = tmp_path / "run"
     folder.mkdir()
@@ -216,7 +216,7 @@ def test_two_writers_and_a_reader_at_once_lose_nothing(tmp_path):
     assert (reader.returncode, reader_err) == (0, "")
     assert int(reader_out.strip()) >= 1  # it did read while the writers wrote
 
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         ids = [entry.id for entry in casebook.list_journal(CLIENT_ID)]
         audit = casebook.audit(CLIENT_ID)
         assert casebook.integrity_ok()
@@ -231,7 +231,7 @@ def test_two_writers_and_a_reader_at_once_lose_nothing(tmp_path):
 def test_a_killed_writer_does_not_block_the_next_one(tmp_path):
     """A writer killed while it holds the write lock leaves no lock behind."""
     path = tmp_path / "casebook.sqlite3"
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         casebook.add_client(load_client(EXAMPLE))
     ready_r, ready_w = os.pipe()
     pid = os.fork()
@@ -254,7 +254,7 @@ def test_a_killed_writer_does_not_block_the_next_one(tmp_path):
         os.waitpid(pid, 0)
         os.close(ready_r)
     started = time.monotonic()
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         entry = casebook.add_journal_entry(CLIENT_ID, JournalEntry(feeling="fine"))
         assert [e.id for e in casebook.list_journal(CLIENT_ID)] == [entry.id]
         assert len(casebook.audit_all()) == 2  # the killed, uncommitted line is gone

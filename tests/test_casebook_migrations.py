@@ -28,7 +28,7 @@ def test_fixture_casebook_migrates_with_every_record_intact(tmp_path, fixture, m
     path = tmp_path / "casebook.sqlite3"
     shutil.copy(fixture, path)
     path.chmod(0o600)
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         assert casebook.warnings == []
         [client] = casebook.list_clients()
         assert client.id == "alex-rivera" and client.name == "Alex"

@@ -45,7 +45,7 @@ def added(book, capsys) -> Path:
 
 def snapshot(path: Path) -> tuple:
     """What a refused command must leave as it was."""
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         return casebook.audit_all(), casebook.list_clients()
 
 
@@ -82,14 +82,18 @@ def test_add_list_and_show_a_client(added, capsys):
 
 
 def test_list_of_an_empty_casebook_says_so(book, capsys):
+    code, out, err = run(capsys, "casebook", "init", "--casebook", book)
+    assert (code, out, err) == (0, f"made a new casebook: {book}\n", "")
     code, out, err = run(capsys, "client", "list", "--casebook", book)
     assert (code, err) == (0, "")
     assert out == f"no clients yet in {book}\n"
+    code, out, err = run(capsys, "casebook", "init", "--casebook", book)
+    assert (code, out, err) == (0, f"the casebook is already there: {book}\n", "")
 
 
 def test_export_and_import_into_another_casebook_then_again_changes_nothing(added, tmp_path,
                                                                             capsys):
-    with open_casebook(added) as casebook:
+    with open_casebook(added, create=True) as casebook:
         casebook.add_journal_entry("alex-rivera", JournalEntry(feeling="hopeful"))
     bundle = tmp_path / "b.json"
     code, out, err = run(capsys, "client", "export", "alex-rivera", "--out", bundle,
@@ -103,7 +107,7 @@ def test_export_and_import_into_another_casebook_then_again_changes_nothing(adde
     assert (code, err) == (0, "")
     assert out.startswith("alex-rivera: new client")
     assert "1 journal entry(s)" in out
-    with open_casebook(other) as casebook:
+    with open_casebook(other, create=True) as casebook:
         assert casebook.get_client("alex-rivera").name == "Alex"
         assert len(casebook.list_journal("alex-rivera")) == 1
     before = snapshot(other)
@@ -139,7 +143,7 @@ def test_delete_with_yes_removes_the_client(added, capsys):
     code, out, _ = run(capsys, "client", "list", "--casebook", added)
     assert code == 0
     assert out.startswith("no clients yet")
-    with open_casebook(added) as casebook:
+    with open_casebook(added, create=True) as casebook:
         assert [(a.action, a.kind) for a in casebook.audit_all()] == [("delete", "client")]
 
 
@@ -152,7 +156,7 @@ def test_delete_at_a_terminal_asks_for_the_id(added, capsys, monkeypatch, typed,
     got, out, err = run(capsys, "client", "delete", "alex-rivera", "--casebook", added)
     assert got == code
     assert "cannot be undone" in err
-    with open_casebook(added) as casebook:
+    with open_casebook(added, create=True) as casebook:
         assert [c.id for c in casebook.list_clients()] == ([] if deleted else ["alex-rivera"])
 
 
@@ -163,7 +167,7 @@ def test_packet_for_a_client_in_the_casebook_is_written_and_logged(added, tmp_pa
     assert (code, err) == (0, "")
     assert out.startswith(f"wrote {pdf} (")
     assert pdf.read_bytes().startswith(b"%PDF-")
-    with open_casebook(added) as casebook:
+    with open_casebook(added, create=True) as casebook:
         [logged] = casebook.list_packets("alex-rivera")
     assert logged.worksheets == ["ladder", "journal", "listening"]
     assert logged.sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
@@ -190,9 +194,14 @@ def test_the_environment_variable_names_the_casebook(tmp_path, capsys, monkeypat
     code, out, _ = run(capsys, "client", "list")
     assert out.startswith("alex-rivera  ")
     # --casebook still wins over the variable
-    code, out, _ = run(capsys, "client", "list", "--casebook", tmp_path / "explicit.sqlite3")
-    assert out.startswith("no clients yet")
-    with open_casebook(from_env) as casebook:
+    explicit = tmp_path / "explicit.sqlite3"
+    code, out, err = run(capsys, "client", "list", "--casebook", explicit)
+    assert (code, out) == (1, "")
+    assert err == f"error: casebook {explicit}: there is no casebook here; check the path " \
+                  "(to start a new casebook, run: worksheets casebook init, or add a client " \
+                  "with: worksheets client add)\n"
+    assert not explicit.exists()
+    with open_casebook(from_env, create=True) as casebook:
         assert [c.id for c in casebook.list_clients()] == ["alex-rivera"]
 
 
@@ -327,7 +336,7 @@ def test_client_add_update_replaces_the_profile_and_keeps_ladder_progress(tmp_pa
     data = yaml.safe_load(Path(EXAMPLE).read_text(encoding="utf-8"))
     source.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert main(["client", "add", "--from", str(source), "--casebook", str(casebook)]) == 0
-    with open_casebook(casebook) as book:
+    with open_casebook(casebook, create=True) as book:
         first = book.get_client("alex-rivera").ladder.steps[0]
         book.record_ladder_attempt("alex-rivera", LadderAttempt(step_id=first.id,
                                                                 tried_on=dt.date(2026, 12, 1)))
@@ -337,7 +346,7 @@ def test_client_add_update_replaces_the_profile_and_keeps_ladder_progress(tmp_pa
     assert main(["client", "add", "--from", str(source), "--update",
                  "--casebook", str(casebook)]) == 0
     assert "updated alex-rivera" in capsys.readouterr().out
-    with open_casebook(casebook) as book:
+    with open_casebook(casebook, create=True) as book:
         client = book.get_client("alex-rivera")
         assert client.name == "Al"
         assert client.ladder.steps[0].id == first.id

@@ -37,7 +37,7 @@ COULD_NOT_OPEN = "This journal could not be opened"
 def casebook_path(tmp_path) -> Path:
     """A casebook holding the fictional demo client (added by the therapist)."""
     path = tmp_path / "casebook.sqlite3"
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         casebook.add_client(load_client(demo_client_path()))
     return path
 
@@ -67,7 +67,7 @@ def all_text(widget) -> str:
 
 
 def stored_entries(path, client_id=ALEX) -> list[JournalEntry]:
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         return casebook.list_journal(client_id)
 
 
@@ -146,7 +146,7 @@ def test_the_app_opens_the_casebook_as_the_client(app, casebook_path):
     assert app.client.id == ALEX
     write_entry(app, what_happened="A quiet evening together")
     app.save_button.click()
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         lines = casebook.audit(ALEX)
     assert [(line.role, line.action, line.kind) for line in lines] == [
         ("therapist", "create", "client"), ("client", "create", "journal entry")]
@@ -193,7 +193,7 @@ def test_the_wording_uses_the_clients_name_and_partner_word(casebook_path):
     help_text = shown(app.form.afterwards.box.children[0])
     assert "with my girlfriend or the people involved" in help_text
 
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         alex = casebook.get_client(ALEX)
         casebook.update_client(alex.model_copy(update={
             "terms": alex.terms.model_copy(update={"partner": "husband"})}))
@@ -205,7 +205,7 @@ def test_the_wording_uses_the_clients_name_and_partner_word(casebook_path):
 
 def test_only_the_chosen_clients_records_are_shown(casebook_path, make_client, tmp_path):
     sam_words = "Sam's private words about the weekend"
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         casebook.add_client(make_client(id="sam-lee", name="Sam", ladder={
             "steps": [{"step": "Sam's own first step", "distress": 10}]}))
         casebook.add_journal_entry("sam-lee", JournalEntry(what_happened=sam_words,
@@ -326,7 +326,7 @@ def test_an_entry_is_edited_in_place_and_editing_can_be_cancelled(app, casebook_
     assert edited.afterwards == "same" and edited.pause_step == FULL_ENTRY["pause_step"]
     assert "Saved at" in shown(app.saved)
     assert app.editing is None and form_is_empty(app.form)
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         assert [(a.role, a.action) for a in casebook.audit(ALEX)][-1] == ("client", "update")
 
     [row] = recent_rows(app)
@@ -380,7 +380,7 @@ def test_marking_a_rung_tried_stores_the_attempt(app, casebook_path):
     learned.value = "It was easier than I thought"
     save.click()
 
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         [attempt] = casebook.list_ladder_attempts(ALEX)
         step = casebook.get_client(ALEX).ladder.sorted_steps()[2]
         lines = casebook.audit(ALEX)
@@ -401,7 +401,7 @@ def test_a_try_on_a_future_day_gets_a_gentle_note(app, casebook_path):
     date.value = dt.date.today() + dt.timedelta(days=1)
     save.click()
     assert "That day has not come yet" in shown(date_note)
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         assert casebook.list_ladder_attempts(ALEX) == []
     assert "Not tried yet" in shown(ladder_row(app, 1).children[0])
 
@@ -412,7 +412,7 @@ def test_a_try_on_a_future_day_gets_a_gentle_note(app, casebook_path):
 def test_print_my_week_offers_the_last_seven_days_as_a_pdf(app, casebook_path, tmp_path,
                                                            private_tmp):
     now = dt.datetime.now(dt.UTC)
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         casebook.add_journal_entry(ALEX, JournalEntry(
             at=now - dt.timedelta(days=8), what_happened="An old evening at the lake"))
         casebook.add_journal_entry(ALEX, JournalEntry(
@@ -466,7 +466,7 @@ def test_pages_that_cannot_be_made_leave_no_temporary_folder(app, monkeypatch, p
 
 def test_render_journal_week_prints_a_page_per_entry_and_text_literally(casebook_path,
                                                                         tmp_path):
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         client = casebook.get_client(ALEX)
     start = dt.datetime(2026, 11, 16, 20, 30).astimezone()
     entries = [

@@ -32,7 +32,7 @@ def app(tmp_path_factory):
     """A running journal app for the demo client: (address, casebook path, port)."""
     folder = tmp_path_factory.mktemp("journal")
     casebook = folder / "casebook.sqlite3"
-    with open_casebook(casebook) as book:
+    with open_casebook(casebook, create=True) as book:
         book.add_client(load_client(demo_client_path()))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "WORKSHEETS_CASEBOOK"}
@@ -86,7 +86,7 @@ def page(browser, app):
 
 
 def entries(casebook):
-    with open_casebook(casebook) as book:
+    with open_casebook(casebook, create=True) as book:
         return book.list_journal("alex-rivera")
 
 
@@ -112,7 +112,7 @@ def test_marking_a_rung_tried_is_stored(page, app):
     page.get_by_role("button", name="I tried this").last.click()  # rung 1 is at the bottom
     page.get_by_role("button", name="Save this try").last.click()
     page.get_by_text("Saved your step").wait_for()
-    with open_casebook(app[1]) as book:
+    with open_casebook(app[1], create=True) as book:
         attempts = book.list_ladder_attempts("alex-rivera")
         easiest = book.get_client("alex-rivera").ladder.sorted_steps()[0]
     assert [a.step_id for a in attempts] == [easiest.id]

@@ -95,7 +95,7 @@ def attempts_for(client) -> list[LadderAttempt]:
 def casebook_path(tmp_path) -> Path:
     """A casebook with the demo client, November's entries, October's and the tries."""
     path = tmp_path / "casebook.sqlite3"
-    with open_casebook(path) as casebook:
+    with open_casebook(path, create=True) as casebook:
         alex = casebook.add_client(load_client(demo_client_path()))
         for entry in [*november_entries(), OCTOBER_ENTRY]:
             casebook.add_journal_entry(ALEX, entry)
@@ -107,7 +107,7 @@ def casebook_path(tmp_path) -> Path:
 @pytest.fixture
 def alex(casebook_path):
     """The demo client as stored (its ladder steps have ids)."""
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         return casebook.get_client(ALEX)
 
 
@@ -360,7 +360,7 @@ def test_trigger_words_are_escaped_in_the_widget(casebook_path, tmp_path, monkey
 
 
 def test_with_several_clients_the_given_one_is_chosen(casebook_path, make_client, tmp_path):
-    with open_casebook(casebook_path) as casebook:
+    with open_casebook(casebook_path, create=True) as casebook:
         casebook.add_client(make_client(id="sam-lee", name="Sam"))
     nobody = progress_review(casebook=casebook_path, output_dir=tmp_path / "out")
     assert nobody.client is None and nobody.body.layout.display == "none"

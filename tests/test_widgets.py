@@ -60,7 +60,7 @@ def with_demo(make, tmp_path):
 @contextlib.contextmanager
 def stored(tmp_path):
     """The casebook the workbooks write to, opened separately."""
-    with open_casebook(tmp_path / "cb.sqlite3") as casebook:
+    with open_casebook(tmp_path / "cb.sqlite3", create=True) as casebook:
         yield casebook
 
 
@@ -162,11 +162,14 @@ def expected_goal(goal="Feel steady when Maya is away", step="Plan my own evenin
 def test_empty_casebook_offers_the_demo_client_and_adds_it_only_once(tmp_path, make):
     workbook = make(tmp_path)
     picker = workbook.picker
-    assert "The casebook is empty" in shown(picker.message)
+    # Opening a workbook makes no casebook: it says where one will be made.
+    assert not (tmp_path / "cb.sqlite3").exists()
+    assert f"There is no casebook at {tmp_path / 'cb.sqlite3'} yet" in shown(picker.message)
     assert picker.demo_button.layout.display != "none"
     assert picker.dropdown.value is None and workbook.client is None
 
     picker.demo_button.click()
+    assert (tmp_path / "cb.sqlite3").exists()
     assert picker.dropdown.value == DEMO
     assert workbook.client.id == DEMO
     assert "Working with Alex" in shown(picker.message)
@@ -177,6 +180,13 @@ def test_empty_casebook_offers_the_demo_client_and_adds_it_only_once(tmp_path, m
     with stored(tmp_path) as casebook:
         assert [c.id for c in casebook.list_clients()] == [DEMO]
     assert workbook.client.id == DEMO
+
+
+@pytest.mark.parametrize("make", [history_book, goals_book], ids=["history", "goals"])
+def test_an_existing_empty_casebook_says_it_is_empty(tmp_path, make):
+    open_casebook(tmp_path / "cb.sqlite3", create=True).close()
+    workbook = make(tmp_path)
+    assert "The casebook is empty" in shown(workbook.picker.message)
 
 
 @pytest.mark.parametrize("make", [history_book, goals_book], ids=["history", "goals"])

@@ -124,7 +124,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         casebook = tmp / "casebook.sqlite3"
-        with open_casebook(casebook) as book:
+        with open_casebook(casebook, create=True) as book:
             book.add_client(load_client(demo_client_path()))
             book.save_history("alex-rivera", DEMO_HISTORY)
             add_demo_records(book)

@@ -1,9 +1,11 @@
 """The ``worksheets`` command: parse arguments, call the library, print.
 
-Exit codes: 0 on success, 1 when the user's input is wrong (one line per
-problem, no traceback), 2 on a usage error (argparse's own convention).
-Nothing here prints a client's free text: messages come from the library's
-errors, which name fields and files only.
+Exit codes: 0 on success, 1 when the user's input is wrong or something
+failed (one line per problem, no traceback), 2 on a usage error (argparse's
+own convention). Nothing here prints a client's free text: messages come from
+the library's errors, which name fields and files only. An unexpected error
+is one line too; ``--debug`` shows where it happened (the traceback's files,
+lines and the error's type, never its message, which may quote a record).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per job."""
     parser = argparse.ArgumentParser(
         prog="worksheets",
-        description="Printable, personalized attachment-therapy worksheets.")
+        description="Printable, personalized attachment-therapy worksheets.",
+        epilog="Add --debug to any command to see where an unexpected error happened.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("list", help="list the worksheets",
@@ -203,12 +206,22 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     return run_backup(args)
 
 
+def _cmd_casebook(args: argparse.Namespace) -> int:
+    from .cli_casebook import run_casebook
+
+    return run_casebook(args)
+
+
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "packet": _cmd_packet, "demo": _cmd_demo,
-            "client": _cmd_client, "backup": _cmd_backup, "journal": _cmd_journal}
+            "client": _cmd_client, "backup": _cmd_backup, "casebook": _cmd_casebook,
+            "journal": _cmd_journal}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [arg for arg in argv if arg != "--debug"]
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -219,6 +232,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as error:  # noqa: BLE001 - the one place that catches everything
+        return _unexpected(error, debug)
+
+
+def _unexpected(error: Exception, debug: bool) -> int:
+    """One line for an error we did not foresee; where it happened only with --debug.
+
+    The error's own message is never printed: it may quote a client's record.
+    """
+    import traceback
+
+    kind = type(error).__name__
+    if isinstance(error, MemoryError | RecursionError):
+        print("error: the input is too large or too deeply nested to read; nothing was "
+              "changed", file=sys.stderr)
+    else:
+        print(f"error: something unexpected went wrong ({kind}); nothing was changed. "
+              f"Please report it; run the command again with --debug to see where",
+              file=sys.stderr)
+    if debug:
+        for line in traceback.format_tb(error.__traceback__):
+            print(line.rstrip(), file=sys.stderr)
+        print(f"{kind} (its message is not shown: it may hold a client's words)",
+              file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

@@ -62,6 +62,9 @@ def build_client_parser(commands) -> None:
                                      "bundle twice changes nothing; journal entries merge by "
                                      "their ids.")
     imp.add_argument("bundle", type=Path, metavar="FILE", help="the bundle file")
+    imp.add_argument("--replace", action="store_true",
+                     help="replace the profile, history map and goal plan with the bundle's "
+                          "even when the casebook's are newer (records are always merged)")
     delete = sub.add_parser("delete", help="delete every record of a client",
                             description="Delete every record of a client. Only an audit line "
                                         "without the client's name remains.")
@@ -75,28 +78,96 @@ def build_client_parser(commands) -> None:
         add_casebook_option(parser)
 
 
-def build_backup_parser(commands) -> None:
-    """Add the ``backup`` command."""
-    backup = commands.add_parser(
-        "backup", help="copy the whole casebook to a backup file",
-        description="Copy the whole casebook to a file: a consistent snapshot, safe to run "
-                    "while a notebook or the journal app is writing.")
+_BACKUP_HELP = ("Copy the whole casebook to a file: a consistent snapshot, safe to run while "
+                "a notebook or the journal app is writing. The copy is checked with SQLite's "
+                "full integrity check before it replaces an earlier backup.")
+
+
+def _add_backup_arguments(backup: argparse.ArgumentParser) -> None:
     backup.add_argument("--out", required=True, type=Path, metavar="FILE",
                         help="the backup file to write")
     add_casebook_option(backup)
 
 
+def build_backup_parser(commands) -> None:
+    """Add the ``backup`` command and the ``casebook`` group (init, check, restore, backup)."""
+    _add_backup_arguments(commands.add_parser(
+        "backup", help="copy the whole casebook to a backup file", description=_BACKUP_HELP))
+    group = commands.add_parser(
+        "casebook", help="make, check, back up or restore the casebook",
+        description="Make a new casebook, check it thoroughly, back it up, or put a backup "
+                    "back in its place.")
+    sub = group.add_subparsers(dest="casebook_command", required=True, metavar="COMMAND")
+    add_casebook_option(sub.add_parser(
+        "init", help="make a new, empty casebook",
+        description="Make a new, empty casebook (a private file: only you can read it). "
+                    "An existing casebook is left as it is."))
+    add_casebook_option(sub.add_parser(
+        "check", help="check the whole casebook",
+        description="Run SQLite's full integrity check and read every stored record back. "
+                    "Exit code 1 when something is wrong; nothing is changed."))
+    _add_backup_arguments(sub.add_parser("backup", help="copy the whole casebook to a file",
+                                         description=_BACKUP_HELP))
+    restore = sub.add_parser(
+        "restore", help="put a backup in place of the casebook",
+        description="Check a backup, then put it in place of the casebook. Nothing is "
+                    "deleted: the current casebook is first copied aside (or, when it cannot "
+                    "be opened, moved aside with its -wal and -shm files), and programs that "
+                    "have the casebook open see the restored records.")
+    restore.add_argument("backup", type=Path, metavar="BACKUP", help="the backup file")
+    add_casebook_option(restore)
+
+
 def run_backup(args: argparse.Namespace) -> int:
-    """Run ``worksheets backup``."""
+    """Run ``worksheets backup`` (and ``worksheets casebook backup``)."""
     with opened(args) as casebook:
         out = casebook.backup(args.out)
-        print(f"backed up {casebook.path} to {out}")
+        print(f"backed up {casebook.path} to {out} (checked: whole)")
     return 0
 
 
-def opened(args: argparse.Namespace) -> Casebook:
-    """Open the casebook the arguments name, printing any warnings about it."""
-    casebook = open_casebook(getattr(args, "casebook", None))
+def run_casebook(args: argparse.Namespace) -> int:
+    """Run one ``casebook`` sub-command."""
+    from .casebook import check_casebook, resolve_path, restore_backup
+
+    if args.casebook_command == "backup":
+        return run_backup(args)
+    if args.casebook_command == "init":
+        path = resolve_path(args.casebook)
+        existed = path.exists()
+        with opened(args, create=True) as casebook:
+            print(f"{'the casebook is already there' if existed else 'made a new casebook'}: "
+                  f"{casebook.path}")
+        return 0
+    if args.casebook_command == "check":
+        with opened(args) as casebook:
+            report = check_casebook(casebook)
+        counts = ", ".join(f"{n} {kind}(s)" for kind, n in report.counts.items() if n)
+        if report.ok:
+            print(f"{report.path}: whole; every record reads back ({counts or 'no records'})")
+            return 0
+        for problem in report.sqlite_problems:
+            print(f"error: casebook {report.path}: SQLite: {problem}", file=sys.stderr)
+        for record in report.unreadable:
+            print(f"error: casebook {report.path}: the stored {record} cannot be read",
+                  file=sys.stderr)
+        print(f"To go back to a backup: worksheets casebook restore BACKUP --casebook "
+              f"{report.path}", file=sys.stderr)
+        return 1
+    result = restore_backup(args.backup, resolve_path(args.casebook))
+    print(f"restored {args.backup} into {result.path}")
+    for kept in result.kept:
+        print(f"  the casebook as it was before is kept at {kept}")
+    return 0
+
+
+def opened(args: argparse.Namespace, create: bool = False) -> Casebook:
+    """Open the casebook the arguments name, printing any warnings about it.
+
+    Only the commands that add records pass *create*; every other command
+    reports a missing casebook instead of making an empty one.
+    """
+    casebook = open_casebook(getattr(args, "casebook", None), create=create)
     for warning in casebook.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return casebook
@@ -108,9 +179,10 @@ def run(args: argparse.Namespace) -> int:
         check_client_id(args.id)  # before the casebook is even opened
     if args.client_command == "import":
         bundle = read_bundle(args.bundle)  # a bad bundle is refused before opening
-    with opened(args) as casebook:
+    if args.client_command == "add":
+        profile = load_client(args.source)  # a bad file is refused before opening
+    with opened(args, create=args.client_command in ("add", "import")) as casebook:
         if args.client_command == "add":
-            profile = load_client(args.source)
             if args.update:
                 casebook.update_client(profile)
                 print(f"updated {profile.id} in {casebook.path}")
@@ -129,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
             out = write_bundle(casebook, args.id, args.out)
             print(f"wrote {out} (keep it safe: it holds the client's records)")
         elif args.client_command == "import":
-            result = import_bundle(casebook, bundle)
+            result = import_bundle(casebook, bundle, replace=args.replace)
             if not result.changed:
                 print(f"{result.client_id}: already up to date, nothing changed")
             else:
@@ -138,6 +210,10 @@ def run(args: argparse.Namespace) -> int:
                 what += [f"replaced {', '.join(result.replaced)}"] if result.replaced else []
                 what += [f"added {added}"] if added else []
                 print(f"{result.client_id}: {'; '.join(what)}")
+            if result.kept_newer:
+                print(f"{result.client_id}: kept the casebook's newer "
+                      f"{', '.join(result.kept_newer)} (changed after this bundle was made; "
+                      f"use --replace to take the bundle's)")
         elif args.client_command == "delete":
             casebook.get_client(args.id)  # an unknown id fails before asking
             if not args.yes and not _confirmed(args.id):

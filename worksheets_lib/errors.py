@@ -106,18 +106,24 @@ class OutputError(WorksheetError):
 
 
 class CasebookError(WorksheetError):
-    """Raised when a casebook file cannot be used: not a casebook, damaged, or newer.
+    """Raised when a casebook cannot be used, or a change to it could not be saved.
 
-    ``path`` names the file; the file is left exactly as it was.
+    ``path`` names the file and ``reason`` says what is wrong and what to do.
+    ``kind`` names the problem for programs that word it their own way (the
+    client's journal app): ``missing``, ``folder``, ``not-casebook``, ``newer``,
+    ``damaged``, ``damaged-wal``, ``foreign-wal``, ``read-only``, ``disk-full``,
+    ``busy``, ``moved``, ``record`` or ``unusable``. The message never holds a
+    client's text.
     """
 
-    def __init__(self, path: str, reason: str):
+    def __init__(self, path: str, reason: str, kind: str = "unusable"):
         self.path = path
         self.reason = reason
+        self.kind = kind
         super().__init__(f"casebook {path}: {reason}")
 
     def __reduce__(self):
-        return (type(self), (self.path, self.reason))
+        return (type(self), (self.path, self.reason, self.kind))
 
 
 class ClientNotFoundError(WorksheetError):

@@ -1,10 +1,13 @@
 """The casebook: an embedded, crash-safe SQLite store of client records.
 
-``open_casebook()`` opens (or creates) it; records go in and out as the same
+``open_casebook()`` opens it (``create=True`` makes a new one); records go in and out as the same
 validated models the worksheets are rendered from. ``bundle`` exports one
 client to a portable JSON file and imports it again.
 """
 
+from .backup import CheckReport, RestoreResult
+from .backup import check as check_casebook
+from .backup import restore as restore_backup
 from .bundle import (
     BUNDLE_VERSION,
     Bundle,
@@ -21,6 +24,7 @@ from .store import AuditLine, Casebook, check_client_id, open_casebook
 
 __all__ = [
     "BUNDLE_VERSION", "ENV_VAR", "SCHEMA_VERSION", "AuditLine", "Bundle", "Casebook",
-    "ImportResult", "check_client_id", "default_path", "export_client", "import_bundle",
-    "open_casebook", "parse_bundle", "read_bundle", "resolve_path", "write_bundle",
+    "CheckReport", "ImportResult", "RestoreResult", "check_casebook", "check_client_id",
+    "default_path", "export_client", "import_bundle", "open_casebook", "parse_bundle",
+    "read_bundle", "resolve_path", "restore_backup", "write_bundle",
 ]

@@ -4,7 +4,14 @@ Importing is idempotent: the same bundle twice changes nothing. Records merge
 by their ids: a record missing from the casebook is added, and a record the
 casebook already has is kept as it is, so an import never overwrites an entry
 someone saved. The profile, history map and goal plan are replaced by the
-bundle's when they differ. The whole import is one transaction.
+bundle's when they differ, unless the casebook's copy was changed after the
+bundle's (an older bundle never reverts a newer edit; ``replace=True`` takes
+the bundle's all the same). The client's audit trail travels in the bundle
+and is merged line by line. The whole import is one transaction.
+
+Version 2 added the times each document was last changed and the audit
+trail; version 1 bundles are still read (their export time stands in for the
+change times).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, StrictInt, ValidationError
 
 from ..clientfile import problems_from
 from ..errors import BundleError, RecordError
@@ -35,16 +42,30 @@ from ..models.common import Model
 from .store import Casebook, _insert_or_update, _now, _utc, _with_step_ids, check_client_id
 
 BUNDLE_FORMAT = "worksheets-client-bundle"
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
 MAX_BUNDLE_BYTES = 50_000_000
+DOCUMENT_LABELS = {"client": "profile", "history": "history map", "plan": "goal plan"}
+
+
+class BundleAuditLine(Model):
+    """One line of the client's audit trail: when, who, what, which kind (never text)."""
+
+    at: dt.datetime
+    role: Literal["therapist", "client"]
+    action: Literal["create", "update", "delete"]
+    kind: str = Field(max_length=80)
 
 
 class Bundle(Model):
     """Everything about one client, as written by :func:`export_client`."""
 
     format: Literal["worksheets-client-bundle"]
-    version: int = Field(ge=1)
+    version: StrictInt = Field(ge=1)
     exported_at: dt.datetime
+    #: When the casebook's profile ("client"), "history" and "plan" were last changed.
+    updated: dict[Literal["client", "history", "plan"], dt.datetime] = Field(
+        default_factory=dict)
+    audit: list[BundleAuditLine] = Field(default_factory=list)
     client: ClientProfile
     history: HistoryMap | None = None
     plan: GoalPlan | None = None
@@ -62,19 +83,33 @@ class ImportResult:
     new_client: bool = False
     added: dict[str, int] = field(default_factory=dict)
     replaced: list[str] = field(default_factory=list)
+    #: Documents whose casebook copy was newer than the bundle's, and so kept.
+    kept_newer: list[str] = field(default_factory=list)
+    audit_lines: int = 0
 
     @property
     def changed(self) -> bool:
-        return self.new_client or bool(self.replaced) or any(self.added.values())
+        return self.new_client or bool(self.replaced) or any(self.added.values()) \
+            or bool(self.audit_lines)
 
 
 def export_client(casebook: Casebook, client_id: str) -> Bundle:
     """Collect everything about one client."""
     history = casebook.load_history(client_id)
     plan = casebook.load_plan(client_id)
+    key = casebook._key(client_id)
+    updated = {"client": casebook._read("SELECT updated_at FROM clients WHERE key = ?",
+                                        (key,))[0][0]}
+    updated.update(casebook._read("SELECT kind, updated_at FROM documents WHERE client_key = ?",
+                                  (key,)))
+    audit = casebook._read("SELECT at, role, action, kind FROM audit WHERE client_key = ? "
+                           "ORDER BY seq", (key,))
     return Bundle(
         format=BUNDLE_FORMAT, version=BUNDLE_VERSION,
-        exported_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        exported_at=dt.datetime.now(dt.UTC),
+        updated=updated,
+        audit=[BundleAuditLine(at=at, role=role, action=action, kind=kind)
+               for at, role, action, kind in audit],
         client=casebook.get_client(client_id),
         history=history if history != HistoryMap() else None,
         plan=plan if plan != GoalPlan() else None,
@@ -116,7 +151,10 @@ def parse_bundle(data: Any, source: str = "bundle") -> Bundle:
     if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
         raise BundleError(source, ["is not a bundle written by 'worksheets client export'"])
     version = data.get("version")
-    if isinstance(version, int) and version > BUNDLE_VERSION:
+    if type(version) is not int:
+        raise BundleError(source, ["version: must be a whole number, like 2 (this file was "
+                                   "changed by hand, or not written by 'client export')"])
+    if version > BUNDLE_VERSION:
         raise BundleError(source, [f"was written by a newer version of worksheets (bundle "
                                    f"version {version}, this version reads up to "
                                    f"{BUNDLE_VERSION}); please update worksheets"])
@@ -126,45 +164,68 @@ def parse_bundle(data: Any, source: str = "bundle") -> Bundle:
         raise BundleError(source, [str(p) for p in problems_from(error)]) from None
 
 
-def import_bundle(casebook: Casebook, bundle: Bundle) -> ImportResult:
+def import_bundle(casebook: Casebook, bundle: Bundle, replace: bool = False) -> ImportResult:
     """Restore a bundle into *casebook*, merging with what is there (one transaction).
 
+    A profile, history map or goal plan changed in the casebook after the
+    bundle's copy was is kept (named in ``kept_newer``) unless *replace*.
     Ladder attempts are history: one may point at a step since taken off the
     ladder, and is imported all the same.
     """
     profile = _with_step_ids(bundle.client)
     check_client_id(profile.id)
 
+    def changed_at(kind: str) -> str:
+        """A document keeps the time it was last changed, wherever it travels."""
+        when = bundle.updated.get(kind)
+        return _utc(when) if when is not None and when.tzinfo is not None else _now()
+
+    def newer_here(result: ImportResult, kind: str, stored_at: str) -> bool:
+        """The casebook's copy changed after the bundle's: keep it (unless replacing)."""
+        bundle_at = bundle.updated.get(kind, bundle.exported_at)
+        if replace or bundle_at.tzinfo is None:
+            return False
+        if dt.datetime.fromisoformat(stored_at) > bundle_at:
+            result.kept_newer.append(DOCUMENT_LABELS[kind])
+            return True
+        return False
+
     def work(conn) -> ImportResult:
         result = ImportResult(profile.id)
-        row = conn.execute("SELECT key, profile FROM clients WHERE id = ?",
+        row = conn.execute("SELECT key, profile, updated_at FROM clients WHERE id = ?",
                            (profile.id,)).fetchone()
         if row is None:
-            key, now = secrets.token_hex(16), _now()
+            key = secrets.token_hex(16)
             conn.execute("INSERT INTO clients (key, id, profile, created_at, updated_at) "
                          "VALUES (?, ?, ?, ?, ?)",
-                         (key, profile.id, profile.model_dump_json(), now, now))
+                         (key, profile.id, profile.model_dump_json(), _now(),
+                          changed_at("client")))
             casebook._audit(conn, "create", "client", key)
             result.new_client = True
         else:
             key = row[0]
-            if ClientProfile.model_validate_json(row[1]) != profile:
+            stored_profile = casebook._model(ClientProfile, row[1], "client profile",
+                                             profile.id)
+            if stored_profile != profile and not newer_here(result, "client", row[2]):
                 conn.execute("UPDATE clients SET profile = ?, updated_at = ? WHERE key = ?",
-                             (profile.model_dump_json(), _now(), key))
+                             (profile.model_dump_json(), changed_at("client"), key))
                 casebook._audit(conn, "update", "client", key)
                 result.replaced.append("client")
         for kind, document, model in (("history", bundle.history, HistoryMap),
                                       ("plan", bundle.plan, GoalPlan)):
             if document is None:
                 continue
-            stored = conn.execute("SELECT body FROM documents WHERE client_key = ? AND kind = ?",
-                                  (key, kind)).fetchone()
-            if stored and model.model_validate_json(stored[0]) == document:
+            stored = conn.execute("SELECT body, updated_at FROM documents WHERE client_key = ? "
+                                  "AND kind = ?", (key, kind)).fetchone()
+            if stored and casebook._model(model, stored[0], DOCUMENT_LABELS[kind],
+                                          f"of client {profile.id}") == document:
+                continue
+            if stored and newer_here(result, kind, stored[1]):
                 continue
             conn.execute("INSERT INTO documents (client_key, kind, body, updated_at) "
                          "VALUES (?, ?, ?, ?) ON CONFLICT (client_key, kind) DO UPDATE SET "
                          "body = excluded.body, updated_at = excluded.updated_at",
-                         (key, kind, document.model_dump_json(), _now()))
+                         (key, kind, document.model_dump_json(), changed_at(kind)))
             casebook._audit(conn, "update" if stored else "create", kind, key)
             result.replaced.append(kind)
         merges = (
@@ -192,6 +253,15 @@ def import_bundle(casebook: Casebook, bundle: Bundle) -> ImportResult:
                          (packet.id, key, _utc(packet.at), packet.model_dump_json()))
             casebook._audit(conn, "create", "packet", key)
             result.added["packet"] += 1
+        for line in bundle.audit:
+            at = _utc(line.at)
+            if conn.execute("SELECT 1 FROM audit WHERE client_key = ? AND at = ? AND role = ? "
+                            "AND action = ? AND kind = ?",
+                            (key, at, line.role, line.action, line.kind)).fetchone():
+                continue
+            conn.execute("INSERT INTO audit (at, role, action, kind, client_key) "
+                         "VALUES (?, ?, ?, ?, ?)", (at, line.role, line.action, line.kind, key))
+            result.audit_lines += 1
         return result
 
     return casebook._write(work)

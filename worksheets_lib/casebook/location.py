@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import tempfile
 from pathlib import Path
 
 from ..errors import CasebookError
+from ..files import clean_stale_temps, create_private, fsync_folder, temp_name
+from . import wal
 from .schema import migrate
 
 ENV_VAR = "WORKSHEETS_CASEBOOK"
@@ -51,16 +52,32 @@ def permission_warnings(path: Path) -> list[str]:
 
 
 def create(path: Path) -> None:
-    """Create an empty casebook at *path* (folder 0700, file 0600), all or nothing."""
+    """Create an empty casebook at *path* (folder 0700, file 0600), all or nothing.
+
+    Refused when a ``-wal`` or ``-shm`` of an earlier casebook lies beside the
+    missing file: SQLite would fold that old journal into the new file. Those
+    files may hold entries, so they are never removed here.
+    """
+    from .diagnosis import explain
+
+    leftovers = [p for p in (wal.wal_path(path), wal.shm_path(path)) if p.exists()]
+    if leftovers:
+        names = " and ".join(p.name for p in leftovers)
+        raise CasebookError(
+            str(path), f"not created: {names} from an earlier casebook "
+                       f"{'is' if len(leftovers) == 1 else 'are'} beside it and may hold saved "
+                       f"entries. Put the casebook file back, or move {names} somewhere safe "
+                       f"first", "foreign-wal")
     folder = path.parent
+    tmp = temp_name(path, "new")
     try:
         if not folder.exists():
             folder.mkdir(mode=0o700, parents=True)
             os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".new")
+        clean_stale_temps(folder)
+        os.close(create_private(tmp))
     except OSError as error:
-        raise CasebookError(str(path), error.strerror or "cannot be created") from None
-    os.close(fd)
+        raise explain(error, path) from None
     try:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
@@ -72,5 +89,10 @@ def create(path: Path) -> None:
             os.link(tmp, path)  # unlike a rename, never replaces a casebook made meanwhile
         except FileExistsError:
             pass
+        fsync_folder(folder)
+    except (OSError, sqlite3.Error) as error:
+        raise explain(error, path) from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+        for sidecar in (wal.wal_path(tmp), wal.shm_path(tmp), tmp.with_name(tmp.name + "-journal")):
+            sidecar.unlink(missing_ok=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from urllib.parse import quote
 
 from ..errors import CasebookError
 
@@ -75,54 +74,52 @@ MIGRATIONS: dict[int, list[str]] = {
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
-def check_existing(path: Path) -> int:
-    """Refuse a file that is not a usable casebook, without changing it.
+HEADER_SIZE = 100  # SQLite's file header; application_id is at byte 68
 
-    Returns its schema version. Raises :class:`CasebookError` for a file that
-    is not SQLite, a database that is not a casebook, a damaged casebook, or
-    one written by a newer version of this program.
+
+def check_header(path: Path) -> None:
+    """Refuse a file that is not a casebook, reading its first bytes only.
+
+    Nothing is opened with SQLite here, so nothing is created beside the file
+    and nothing another program is using is touched. Raises
+    :class:`CasebookError` (``not-casebook``) for a file that is not SQLite or
+    a database that is not a casebook.
     """
     shown = str(path)
     try:
         with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_MAGIC))
+            header = handle.read(HEADER_SIZE)
     except OSError as error:
-        raise CasebookError(shown, error.strerror or "cannot be read") from None
-    if header != SQLITE_MAGIC:
-        raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched")
-    # Reading a WAL-mode database makes SQLite create -wal and -shm files beside
-    # it; the ones this check creates are removed again, so a refused file is
-    # left exactly as it was.
-    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
-    existed = {p for p in sidecars if p.exists()}
-    try:
-        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
-    except sqlite3.Error:
-        raise CasebookError(shown, "cannot be opened; left untouched") from None
-    try:
-        return _check_open(conn, shown)
-    finally:
-        conn.close()
-        for sidecar in sidecars:
-            if sidecar not in existed:
-                sidecar.unlink(missing_ok=True)
+        from .diagnosis import explain
+
+        raise explain(error, path) from None
+    if len(header) < HEADER_SIZE or not header.startswith(SQLITE_MAGIC):
+        raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched",
+                            "not-casebook")
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise CasebookError(shown, "is a database, but not a casebook; left untouched",
+                            "not-casebook")
 
 
-def _check_open(conn: sqlite3.Connection, shown: str) -> int:
+def check_open(conn: sqlite3.Connection, path: Path) -> int:
+    """Check an open casebook: its version, then SQLite's quick check. Returns the version.
+
+    Raises :class:`CasebookError` (``newer`` or ``damaged``); the caller
+    closes the connection, and SQLite tidies its own sidecar files.
+    """
+    from .diagnosis import damaged, explain
+
     try:
-        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if application_id != APPLICATION_ID:
-            raise CasebookError(shown, "is a database, but not a casebook; left untouched")
         if version > SCHEMA_VERSION:
             raise CasebookError(
-                shown, f"was written by a newer version of worksheets (schema {version}, this "
-                       f"version reads up to {SCHEMA_VERSION}); please update worksheets")
+                str(path), f"was written by a newer version of worksheets (schema {version}, "
+                           f"this version reads up to {SCHEMA_VERSION}); please update "
+                           f"worksheets", "newer")
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise CasebookError(shown, "is damaged; restore it from a backup (left untouched)")
-    except sqlite3.DatabaseError:
-        raise CasebookError(shown, "is damaged; restore it from a backup (left untouched)") \
-            from None
+            raise damaged(path)
+    except sqlite3.Error as error:
+        raise explain(error, path) from None
     return version
 
 

@@ -9,19 +9,20 @@ disk when its call returns.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import random
 import re
 import secrets
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ..errors import CasebookError, ClientNotFoundError, RecordError
 from ..models import (
@@ -34,15 +35,20 @@ from ..models import (
     PacketRecord,
     new_id,
 )
-from . import location, schema
+from . import diagnosis, location, opening, schema
+from .diagnosis import explain
 
 Role = Literal["therapist", "client"]
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-#: How long a write waits for another process before giving up, in seconds.
-BUSY_SECONDS = 60.0
+#: How long a write waits for another program in all before giving up, in seconds.
+BUSY_SECONDS = 20.0
+#: After this long waiting, ``Casebook.on_busy`` is called (the apps say "trying again").
+BUSY_NOTICE_SECONDS = 1.0
+#: One wait inside SQLite; our own loop retries after it, so no single wait runs long.
+BUSY_STEP_MS = 200
 
 
 def check_client_id(client_id: str) -> str:
@@ -75,49 +81,45 @@ class Casebook:
     """An open casebook. Use :func:`open_casebook` (or ``Casebook.open``) to get one."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, role: Role,
-                 warnings: list[str]):
+                 warnings: list[str], identity: opening.FileId | None = None):
         self._conn = conn
         self.path = path
         self.role: Role = role
         #: Things the user should know (for example file permissions); never client text.
         self.warnings = warnings
+        self._identity = identity or opening.file_id(path)
+        #: Called (with the seconds waited so far) while a write waits for another program
+        #: for more than a second; the apps use it to say "the casebook is busy, trying again".
+        self.on_busy: Callable[[float], None] | None = None
 
     # -- opening and closing ------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None, role: Role = "therapist") -> Casebook:
-        """Open (or create) the casebook at *path*; see :mod:`.location` for the default."""
+    def open(cls, path: str | os.PathLike | None = None, role: Role = "therapist",
+             create: bool = False) -> Casebook:
+        """Open the casebook at *path*; see :mod:`.location` for the default.
+
+        A missing casebook is an error (kind ``missing``) unless *create* is true:
+        only the commands that add records make a new casebook.
+        """
         if role not in ("therapist", "client"):
             raise ValueError("role must be 'therapist' or 'client'")
         target = location.resolve_path(path)
-        if target.exists():
-            if target.is_dir():
-                raise CasebookError(str(target), "is a folder; give a file name")
-            schema.check_existing(target)
-            warnings = location.permission_warnings(target)
-        else:
-            location.create(target)
-            warnings = []
+        busy_ms = max(1, int(min(BUSY_STEP_MS, BUSY_SECONDS * 1000)))
+        conn, identity, warnings = opening.connect(target, create, busy_ms)
         try:
-            conn = sqlite3.connect(target, timeout=BUSY_SECONDS, isolation_level=None,
-                                   check_same_thread=False)
-        except sqlite3.Error:
-            raise CasebookError(str(target), "cannot be opened") from None
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
             _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"), target)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             # Deleted records are overwritten, not left in free pages.
             conn.execute("PRAGMA secure_delete = ON")
             _retry(lambda: schema.migrate(conn), target)
-        except sqlite3.DatabaseError:
+        except BaseException as error:
             conn.close()
-            raise CasebookError(str(target), "is damaged; restore it from a backup") from None
-        except BaseException:
-            conn.close()
+            if isinstance(error, sqlite3.Error | OSError):
+                raise explain(error, target) from None
             raise
-        return cls(conn, target, role, warnings)
+        return cls(conn, target, role, warnings, identity)
 
     def close(self) -> None:
         """Close the connection (a checkpoint folds the WAL back into the file)."""
@@ -138,14 +140,41 @@ class Casebook:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 result = work(self._conn)
+                # A casebook moved, replaced or deleted under us would take this change
+                # into a file nobody will open again: refuse it while it can be undone.
+                self.check_still_there()
                 self._conn.execute("COMMIT")
                 return result
             except BaseException:
                 if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                    with contextlib.suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
                 raise
 
-        return _retry(attempt, self.path)
+        self.check_still_there()
+        return _retry(attempt, self.path, self.on_busy)
+
+    def check_still_there(self) -> None:
+        """Raise :class:`CasebookError` (``moved``) when the path no longer names our file."""
+        if opening.file_id(self.path) != self._identity:
+            raise diagnosis.moved(self.path)
+
+    def _read(self, query: str, args: tuple | list = ()) -> list[tuple]:
+        """Run a query, turning SQLite's errors into honest messages."""
+        try:
+            return self._conn.execute(query, args).fetchall()
+        except sqlite3.Error as error:
+            raise explain(error, self.path) from None
+
+    def _model(self, model: type[M], body: str, kind: str, record_id: str) -> M:
+        """A stored record as its model; a record that no longer validates is named, not shown."""
+        try:
+            return model.model_validate_json(body)
+        except (ValidationError, ValueError, RecursionError):
+            raise CasebookError(
+                str(self.path), f"the stored {kind} {record_id} cannot be read (it was changed "
+                                f"outside worksheets, or is damaged); nothing was changed. "
+                                f"Run: worksheets casebook check", "record") from None
 
     def _audit(self, conn: sqlite3.Connection, action: str, kind: str,
                client_key: str | None) -> None:
@@ -153,11 +182,11 @@ class Casebook:
                      "VALUES (?, ?, ?, ?, ?)", (_now(), self.role, action, kind, client_key))
 
     def _key(self, client_id: str, conn: sqlite3.Connection | None = None) -> str:
-        row = (conn or self._conn).execute(
-            "SELECT key FROM clients WHERE id = ?", (check_client_id(client_id),)).fetchone()
-        if row is None:
+        query, args = "SELECT key FROM clients WHERE id = ?", (check_client_id(client_id),)
+        rows = conn.execute(query, args).fetchall() if conn else self._read(query, args)
+        if not rows:
             raise ClientNotFoundError()
-        return row[0]
+        return rows[0][0]
 
     # -- clients --------------------------------------------------------------------------
 
@@ -179,16 +208,16 @@ class Casebook:
 
     def get_client(self, client_id: str) -> ClientProfile:
         """The stored profile, or :class:`ClientNotFoundError`."""
-        row = self._conn.execute("SELECT profile FROM clients WHERE id = ?",
-                                 (check_client_id(client_id),)).fetchone()
-        if row is None:
+        rows = self._read("SELECT profile FROM clients WHERE id = ?",
+                          (check_client_id(client_id),))
+        if not rows:
             raise ClientNotFoundError()
-        return ClientProfile.model_validate_json(row[0])
+        return self._model(ClientProfile, rows[0][0], "client profile", client_id)
 
     def list_clients(self) -> list[ClientProfile]:
         """Every client, by id."""
-        rows = self._conn.execute("SELECT profile FROM clients ORDER BY id").fetchall()
-        return [ClientProfile.model_validate_json(r[0]) for r in rows]
+        rows = self._read("SELECT id, profile FROM clients ORDER BY id")
+        return [self._model(ClientProfile, body, "client profile", cid) for cid, body in rows]
 
     def update_client(self, profile: ClientProfile) -> ClientProfile:
         """Replace a stored profile (found by its id). Returns what was stored.
@@ -200,8 +229,9 @@ class Casebook:
 
         def work(conn):
             key = self._key(profile.id, conn)
-            stored = ClientProfile.model_validate_json(conn.execute(
-                "SELECT profile FROM clients WHERE key = ?", (key,)).fetchone()[0])
+            stored = self._model(ClientProfile, conn.execute(
+                "SELECT profile FROM clients WHERE key = ?", (key,)).fetchone()[0],
+                "client profile", profile.id)
             known = {s.step: s.id for s in stored.ladder.steps}
             updated = _with_step_ids(profile, known)
             conn.execute("UPDATE clients SET profile = ?, updated_at = ? WHERE key = ?",
@@ -239,9 +269,11 @@ class Casebook:
 
     def _load_document(self, client_id: str, kind: str, model: type[M]) -> M:
         key = self._key(client_id)
-        row = self._conn.execute("SELECT body FROM documents WHERE client_key = ? AND kind = ?",
-                                 (key, kind)).fetchone()
-        return model.model_validate_json(row[0]) if row else model()
+        rows = self._read("SELECT body FROM documents WHERE client_key = ? AND kind = ?",
+                          (key, kind))
+        label = {"history": "history map", "plan": "goal plan"}[kind]
+        return self._model(model, rows[0][0], label, f"of client {client_id}") if rows \
+            else model()
 
     def save_history(self, client_id: str, history: HistoryMap) -> None:
         """Store the client's history map (replacing the previous one)."""
@@ -298,13 +330,13 @@ class Casebook:
                      end: dt.date | dt.datetime | None = None) -> list[JournalEntry]:
         """Entries from *start* to *end* (dates include the whole day), oldest first."""
         key = self._key(client_id)
-        query, args = "SELECT body FROM journal_entries WHERE client_key = ?", [key]
+        query, args = "SELECT id, body FROM journal_entries WHERE client_key = ?", [key]
         if start is not None:
             query, args = query + " AND at >= ?", [*args, _bound(start, end=False)]
         if end is not None:
             query, args = query + " AND at < ?", [*args, _bound(end, end=True)]
-        rows = self._conn.execute(query + " ORDER BY at, id", args).fetchall()
-        return [JournalEntry.model_validate_json(r[0]) for r in rows]
+        rows = self._read(query + " ORDER BY at, id", args)
+        return [self._model(JournalEntry, body, "journal entry", rid) for rid, body in rows]
 
     # -- ladder progress, listening talks, packets -----------------------------------------
 
@@ -313,8 +345,9 @@ class Casebook:
 
         def work(conn):
             key = self._key(client_id, conn)
-            profile = ClientProfile.model_validate_json(conn.execute(
-                "SELECT profile FROM clients WHERE key = ?", (key,)).fetchone()[0])
+            profile = self._model(ClientProfile, conn.execute(
+                "SELECT profile FROM clients WHERE key = ?", (key,)).fetchone()[0],
+                "client profile", client_id)
             if attempt.step_id not in {s.id for s in profile.ladder.steps}:
                 raise RecordError("ladder attempt: step_id is not a step of this client's ladder")
             existed = _insert_or_update(conn, "ladder_attempts", attempt.id, key,
@@ -328,7 +361,8 @@ class Casebook:
 
     def list_ladder_attempts(self, client_id: str) -> list[LadderAttempt]:
         """Every ladder attempt, oldest first."""
-        return self._list(client_id, "ladder_attempts", "tried_on", LadderAttempt)
+        return self._list(client_id, "ladder_attempts", "tried_on", LadderAttempt,
+                          "ladder attempt")
 
     def add_listening_record(self, client_id: str, record: ListeningRecord) -> ListeningRecord:
         """Store one conversation from the listening checklist."""
@@ -345,7 +379,8 @@ class Casebook:
 
     def list_listening_records(self, client_id: str) -> list[ListeningRecord]:
         """Every listening-checklist conversation, oldest first."""
-        return self._list(client_id, "listening_records", "talked_on", ListeningRecord)
+        return self._list(client_id, "listening_records", "talked_on", ListeningRecord,
+                          "listening record")
 
     def log_packet(self, client_id: str, packet: PacketRecord) -> PacketRecord:
         """Note that a packet was generated (its hash, not the PDF)."""
@@ -361,14 +396,14 @@ class Casebook:
 
     def list_packets(self, client_id: str) -> list[PacketRecord]:
         """Every packet generated for the client, oldest first."""
-        return self._list(client_id, "packets", "at", PacketRecord)
+        return self._list(client_id, "packets", "at", PacketRecord, "packet record")
 
-    def _list(self, client_id: str, table: str, order: str, model: type[M]) -> list[M]:
+    def _list(self, client_id: str, table: str, order: str, model: type[M],
+              kind: str) -> list[M]:
         key = self._key(client_id)
-        rows = self._conn.execute(  # table and order are our own constants
-            f"SELECT body FROM {table} WHERE client_key = ? ORDER BY {order}, id",
-            (key,)).fetchall()
-        return [model.model_validate_json(r[0]) for r in rows]
+        rows = self._read(  # table and order are our own constants
+            f"SELECT id, body FROM {table} WHERE client_key = ? ORDER BY {order}, id", (key,))
+        return [self._model(model, body, kind, rid) for rid, body in rows]
 
     # -- the audit trail ------------------------------------------------------------------
 
@@ -382,36 +417,26 @@ class Casebook:
         return self._audit_lines("", ())
 
     def _audit_lines(self, where: str, args: tuple) -> list[AuditLine]:
-        rows = self._conn.execute(
-            f"SELECT seq, at, role, action, kind FROM audit {where} ORDER BY seq", args)
+        rows = self._read(
+            f"SELECT seq, at, role, action, kind FROM audit {where} ORDER BY at, seq", args)
         return [AuditLine(*row) for row in rows]
 
     def backup(self, out: str | os.PathLike) -> Path:
         """Copy the whole casebook to *out*: a consistent snapshot, even while others write.
 
-        The copy is made next to *out* and renamed into place, readable by you only.
+        The copy is one self-contained file (no ``-wal`` beside it), made next to
+        *out*, checked with SQLite's full integrity check and only then renamed
+        into place, readable by you only. A damaged casebook is refused, and an
+        earlier backup at *out* is left as it was.
         """
-        out = Path(out)
-        if out.is_dir():
-            raise CasebookError(str(out), "is a folder; give a file name for the backup")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            target = sqlite3.connect(tmp)
-            try:
-                _retry(lambda: self._conn.backup(target), self.path)
-            finally:
-                target.close()
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, out)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        return out
+        from .backup import backup_to
+
+        return backup_to(self, Path(out))
 
     def integrity_ok(self) -> bool:
         """True when SQLite's full integrity check passes."""
-        return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return self._read("PRAGMA integrity_check")[0][0] == "ok"
+
 
 def _with_step_ids(profile: ClientProfile, known: dict[str, str] | None = None) -> ClientProfile:
     """Give every ladder step an id: a known one for the same words, else a new one."""
@@ -460,28 +485,35 @@ def _insert_or_update(conn, table: str, record_id: str, key: str, columns: dict[
     return owner is not None
 
 
-def _retry(action: Callable[[], T], path: Path | str = "") -> T:
-    """Run *action*, retrying while SQLite says the database is busy or locked."""
-    deadline = time.monotonic() + BUSY_SECONDS
-    delay = 0.005
+def _retry(action: Callable[[], T], path: Path | str = "",
+           on_busy: Callable[[float], None] | None = None) -> T:
+    """Run *action*, retrying while another program holds the casebook, for a bounded time.
+
+    SQLite waits at most ``BUSY_STEP_MS`` at a time; this loop retries with a
+    short random pause (so that waiting programs take turns), calls *on_busy*
+    once a wait passes ``BUSY_NOTICE_SECONDS``, and gives up with a "busy"
+    error after ``BUSY_SECONDS``.
+    """
+    started = time.monotonic()
     while True:
         try:
             return action()
         except sqlite3.OperationalError as error:
             message = str(error).lower()
-            if ("locked" not in message and "busy" not in message) \
-                    or time.monotonic() > deadline:
-                if "locked" in message or "busy" in message:
-                    raise CasebookError(str(path), "is busy in another program; try again") \
-                        from None
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+            if "locked" not in message and "busy" not in message:
+                raise explain(error, Path(path)) from None
+            waited = time.monotonic() - started
+            if waited > BUSY_SECONDS:
+                raise diagnosis.busy(Path(path)) from None
+            if on_busy is not None and waited > BUSY_NOTICE_SECONDS:
+                on_busy(waited)
+            time.sleep(random.uniform(0.002, 0.02))
 
 
-def open_casebook(path: str | os.PathLike | None = None, role: Role = "therapist") -> Casebook:
-    """Open (or create) a casebook; the same as :meth:`Casebook.open`."""
-    return Casebook.open(path, role)
+def open_casebook(path: str | os.PathLike | None = None, role: Role = "therapist",
+                  create: bool = False) -> Casebook:
+    """Open a casebook (making a new one only with *create*); see :meth:`Casebook.open`."""
+    return Casebook.open(path, role, create)
 
 
 __all__ = ["AuditLine", "Casebook", "check_client_id", "open_casebook"]

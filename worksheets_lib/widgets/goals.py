@@ -10,7 +10,6 @@ import ipywidgets as w
 from IPython.display import display
 from pydantic import BaseModel, ValidationError
 
-from ..casebook import open_casebook
 from ..catalog import list_worksheets
 from ..clientfile import problems_from
 from ..errors import WorksheetError
@@ -20,7 +19,7 @@ from ..packet import render_casebook_packet
 from . import binding as b
 from .history import file_link
 from .ladder import LadderBuilder
-from .picker import ClientPicker, client_heading
+from .picker import ClientPicker, WorkbookCasebook, client_heading
 from .wizard import Step, Wizard
 
 
@@ -75,7 +74,7 @@ class GoalsWorkbook:
     def __init__(self, client_id: str | None = None,
                  casebook: str | os.PathLike | None = None,
                  output_dir: str | os.PathLike = "output"):
-        self.casebook = open_casebook(casebook)
+        self.casebook = WorkbookCasebook(casebook)
         self.output_dir = Path(output_dir)
         self.heading = w.HTML()
         self.vision = b.text("vision", "What secure connection would make possible",

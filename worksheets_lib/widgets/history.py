@@ -9,7 +9,6 @@ from pathlib import Path
 import ipywidgets as w
 from IPython.display import display
 
-from ..casebook import open_casebook
 from ..charts import figure_png, timeline_figure
 from ..errors import WorksheetError
 from ..models import (
@@ -24,7 +23,7 @@ from ..models import (
 )
 from ..render import PATTERN_NAMES, render_history_map
 from . import binding as b
-from .picker import ClientPicker, client_heading
+from .picker import ClientPicker, WorkbookCasebook, client_heading
 from .wizard import Step, Wizard
 
 #: The four patterns in plain words, for the reflection step.
@@ -121,7 +120,7 @@ class HistoryWorkbook:
     def __init__(self, client_id: str | None = None,
                  casebook: str | os.PathLike | None = None,
                  output_dir: str | os.PathLike = "output"):
-        self.casebook = open_casebook(casebook)
+        self.casebook = WorkbookCasebook(casebook)
         self.output_dir = Path(output_dir)
         self.heading = w.HTML()
         # The wizard's step titles name these lists, so they need no title of their own.

@@ -227,15 +227,17 @@ class JournalApp:
         if entry is None:
             self.saved.value = b.message_html("Almost there: please look at the note above.")
             return None
+        self.casebook.on_busy = self._busy_note(self.saved)
         try:
             if self.editing is not None:
                 self.casebook.edit_journal_entry(self.client.id, entry)
             else:
                 self.casebook.add_journal_entry(self.client.id, entry)
-        except WorksheetError:
-            self.saved.value = b.message_html(
-                "Your entry could not be saved just now. Please try again in a moment.")
+        except WorksheetError as error:
+            self.saved.value = b.message_html(not_saved(error))
             return None
+        finally:
+            self.casebook.on_busy = None
         stamp = dt.datetime.now().strftime("%H:%M")
         self.saved.value = b.message_html(f"Saved at {stamp}. Well done for taking the "
                                           "time.", "ok")
@@ -310,12 +312,14 @@ class JournalApp:
         attempt = form.attempt(step_id)
         if attempt is None:
             return None
+        self.casebook.on_busy = self._busy_note(form.message)
         try:
             self.casebook.record_ladder_attempt(self.client.id, attempt)
-        except WorksheetError:
-            form.message.value = b.message_html("That could not be saved just now; please "
-                                                "try again.")
+        except WorksheetError as error:
+            form.message.value = b.message_html(not_saved(error))
             return None
+        finally:
+            self.casebook.on_busy = None
         self.refresh()
         self.message.value = b.message_html("Saved your step. Every try counts.", "ok")
         return attempt
@@ -342,8 +346,40 @@ class JournalApp:
             f"entr{'y' if len(entries) == 1 else 'ies'})</a>")
         return out
 
+    @staticmethod
+    def _busy_note(message: w.HTML):
+        """Say once, while a save waits for another program, that it is still trying."""
+
+        def note(_waited: float) -> None:
+            text = b.message_html("The journal is busy for a moment; trying again…", "info")
+            if message.value != text:
+                message.value = text
+
+        return note
+
     def _ipython_display_(self) -> None:
         display(self.box)
+
+
+_NOT_SAVED = {
+    "moved": "This was not saved: your journal's file was moved or closed while this page was "
+             "open. What you wrote is still here. Please copy it somewhere safe, and ask your "
+             "therapist to start the journal again.",
+    "disk-full": "This was not saved: the computer's disk is full. What you wrote is still "
+                 "here. Please copy it somewhere safe and tell your therapist.",
+    "read-only": "This was not saved: the journal cannot be written to on this computer just "
+                 "now. What you wrote is still here. Please copy it somewhere safe and tell "
+                 "your therapist.",
+    "busy": "The journal was busy, so this was not saved yet. What you wrote is still here; "
+            "please press Save again in a moment.",
+}
+
+
+def not_saved(error: WorksheetError) -> str:
+    """A kind message for a save that failed; the typed words stay in the form."""
+    kind = getattr(error, "kind", "")
+    return _NOT_SAVED.get(kind, "This could not be saved just now. What you wrote is still "
+                                "here; please try again in a moment, or tell your therapist.")
 
 
 class RungForm:

@@ -1,16 +1,24 @@
-"""Choosing the client a workbook is about: from the casebook, the demo, or a new one."""
+"""Choosing the client a workbook is about: from the casebook, the demo, or a new one.
+
+Opening a workbook never makes a casebook: :class:`WorkbookCasebook` reads a
+missing one as empty and makes it when the first client is added, so a
+mistyped path in the parameters cell shows up as "no casebook here" rather
+than as a new, empty file.
+"""
 
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 
 import ipywidgets as w
 from pydantic import BaseModel, ValidationError
 
-from ..casebook import Casebook
+from ..casebook import Casebook, open_casebook, resolve_path
+from ..casebook.diagnosis import missing
 from ..clientfile import load_client, problems_from
-from ..errors import WorksheetError
+from ..errors import CasebookError, WorksheetError
 from ..models import ClientProfile
 from ..models.common import Name, ShortText, Slug
 from ..resources import demo_client_path
@@ -36,6 +44,43 @@ class NewClient(BaseModel):
             "id": self.id, "name": self.name, "pronouns": self.pronouns, "terms": terms,
             "therapist": {"name": self.therapist, "practice": self.practice},
             "session_date": self.session_date})
+
+
+class WorkbookCasebook:
+    """The casebook a workbook works on; a missing one is empty until a client is added."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = resolve_path(path)
+        self._book: Casebook | None = None
+        try:
+            self._book = open_casebook(self.path)
+        except CasebookError as error:
+            if error.kind != "missing":
+                raise
+
+    @property
+    def exists(self) -> bool:
+        return self._book is not None
+
+    def list_clients(self) -> list[ClientProfile]:
+        return self._book.list_clients() if self._book else []
+
+    def add_client(self, profile: ClientProfile) -> ClientProfile:
+        """Store a new client, making the casebook first when there is none."""
+        if self._book is None:
+            self._book = open_casebook(self.path, create=True)
+        return self._book.add_client(profile)
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._book is None:
+            raise missing(self.path)
+        return getattr(self._book, name)
 
 
 class ClientPicker:
@@ -78,7 +123,12 @@ class ClientPicker:
         self.dropdown.options = options
         ids = {c.id for c in clients}
         self.demo_button.layout.display = None if DEMO_ID not in ids else "none"
-        if not clients:
+        if not clients and not getattr(self.casebook, "exists", True):
+            self.message.value = b.message_html(
+                f"There is no casebook at {self.casebook.path} yet. It is made (readable by "
+                f"you only) when you add your first client or the demo client. If your "
+                f"casebook is somewhere else, put its path in the parameters cell.", "info")
+        elif not clients:
             self.message.value = b.message_html(
                 "The casebook is empty. Try the fictional demo client to see everything "
                 "working, or add your client below.", "info")

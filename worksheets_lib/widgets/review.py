@@ -10,7 +10,6 @@ from pathlib import Path
 import ipywidgets as w
 from IPython.display import display
 
-from ..casebook import open_casebook
 from ..charts import figure_png, intensity_figure, ladder_figure, pause_and_afterwards_figure
 from ..errors import WorksheetError
 from ..models import ClientProfile
@@ -18,7 +17,7 @@ from ..progress import Review, review
 from ..render import render_progress_report
 from . import binding as b
 from .history import file_link
-from .picker import ClientPicker
+from .picker import ClientPicker, WorkbookCasebook
 
 
 class ProgressReview:
@@ -27,7 +26,7 @@ class ProgressReview:
     def __init__(self, client_id: str | None = None,
                  casebook: str | os.PathLike | None = None,
                  output_dir: str | os.PathLike = "output", weeks: int = 4):
-        self.casebook = open_casebook(casebook)
+        self.casebook = WorkbookCasebook(casebook)
         self.output_dir = Path(output_dir)
         today = dt.date.today()
         self.start = w.DatePicker(description="From", value=today - dt.timedelta(weeks=weeks))

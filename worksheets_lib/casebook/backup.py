@@ -1,0 +1,291 @@
+"""Backing the casebook up, checking it, and putting a backup back in its place.
+
+A backup is made with SQLite's online backup API (a consistent snapshot while
+others write), turned into one self-contained file (no ``-wal`` beside it),
+checked with the full ``integrity_check``, and only then renamed into place.
+
+Restoring never deletes anything: the current casebook is copied aside
+first (or, when it cannot be opened, moved aside with its ``-wal`` and
+``-shm``), and the backup is copied in through SQLite, so programs that have
+the casebook open see the restored records and nothing is mixed with an old
+``-wal``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from ..errors import CasebookError, OutputError
+from ..files import clean_stale_temps, create_private, fsync_folder, temp_name
+from . import diagnosis, schema, wal
+
+if TYPE_CHECKING:
+    from .store import Casebook
+
+
+def refuse_casebook_target(out: Path, casebook: Path) -> None:
+    """Refuse to write *out* over the casebook itself or one of its sidecar files."""
+    targets = [casebook, wal.wal_path(casebook), wal.shm_path(casebook),
+               casebook.with_name(casebook.name + "-journal")]
+    for target in targets:
+        same = out.absolute() == target.absolute()
+        with contextlib.suppress(OSError):
+            same = same or out.samefile(target)
+        if same:
+            raise OutputError(str(out), "that is the casebook itself (or one of its files); "
+                                        "choose another file name")
+
+
+def backup_to(casebook: Casebook, out: Path) -> Path:
+    """Write a checked, self-contained copy of *casebook* to *out*; see the module notes."""
+    from .store import _retry
+
+    if out.is_dir():
+        raise OutputError(str(out), "is a folder; give a file name for the backup")
+    refuse_casebook_target(out, casebook.path)
+    tmp = temp_name(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temps(out.parent)
+        os.close(create_private(tmp))
+    except OSError as error:
+        raise _output_error(out, error) from None
+    try:
+        target = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            _retry(lambda: casebook._conn.backup(target), casebook.path)
+            target.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal to lose
+            problems = [row[0] for row in target.execute("PRAGMA integrity_check")]
+        finally:
+            target.close()
+        if problems != ["ok"]:
+            raise diagnosis.damaged(casebook.path, "SQLite's integrity check failed on a "
+                                                   "fresh copy; no backup was written, and an "
+                                                   "earlier backup is left as it was")
+        _fsync_file(tmp)
+        os.replace(tmp, out)
+        fsync_folder(out.parent)
+    except (OSError, sqlite3.Error) as error:
+        if isinstance(error, sqlite3.DatabaseError) and _source_error(error):
+            raise diagnosis.explain(error, casebook.path) from None
+        raise _output_error(out, error) from None
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+    return out
+
+
+def _source_error(error: sqlite3.DatabaseError) -> bool:
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_BUSY"))
+
+
+def _output_error(out: Path, error: BaseException) -> OutputError:
+    from ..files import _reason
+
+    if isinstance(error, OSError):
+        return OutputError(str(out), _reason(error, "cannot write the backup"))
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL":
+        return OutputError(str(out), "the disk is full; no backup was written (free some "
+                                     "space and try again)")
+    return OutputError(str(out), "the backup could not be written there; choose another "
+                                 "folder")
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+@dataclass
+class CheckReport:
+    """What ``worksheets casebook check`` found: SQLite's problems and unreadable records."""
+
+    path: Path
+    sqlite_problems: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # "journal entry ID", never text
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.sqlite_problems and not self.unreadable
+
+
+def check(casebook: Casebook) -> CheckReport:
+    """SQLite's full integrity check, then every stored record read back through its model."""
+    from ..models import (
+        ClientProfile,
+        GoalPlan,
+        HistoryMap,
+        JournalEntry,
+        LadderAttempt,
+        ListeningRecord,
+        PacketRecord,
+    )
+
+    report = CheckReport(casebook.path)
+    rows = casebook._read("PRAGMA integrity_check")
+    report.sqlite_problems = [r[0] for r in rows if r[0] != "ok"][:20]
+    report.sqlite_problems += [f"foreign key: {r[0]} row {r[1]}"
+                               for r in casebook._read("PRAGMA foreign_key_check")][:20]
+    tables = [("client profile", "SELECT id, profile FROM clients", ClientProfile),
+              ("journal entry", "SELECT id, body FROM journal_entries", JournalEntry),
+              ("ladder attempt", "SELECT id, body FROM ladder_attempts", LadderAttempt),
+              ("listening record", "SELECT id, body FROM listening_records", ListeningRecord),
+              ("packet record", "SELECT id, body FROM packets", PacketRecord)]
+    documents = {"history": ("history map", HistoryMap), "plan": ("goal plan", GoalPlan)}
+    for kind, query, model in tables:
+        rows = casebook._read(query)
+        report.counts[kind] = len(rows)
+        for record_id, body in rows:
+            try:
+                casebook._model(model, body, kind, record_id)
+            except CasebookError:
+                report.unreadable.append(f"{kind} {record_id}")
+    for client_id, kind, body in casebook._read(
+            "SELECT c.id, d.kind, d.body FROM documents d JOIN clients c ON c.key = d.client_key"):
+        label, model = documents[kind]
+        report.counts[label] = report.counts.get(label, 0) + 1
+        try:
+            casebook._model(model, body, label, client_id)
+        except CasebookError:
+            report.unreadable.append(f"{label} of client {client_id}")
+    return report
+
+
+# --- restoring -----------------------------------------------------------------------------------
+
+@dataclass
+class RestoreResult:
+    """Where the backup went, and where the casebook it replaced was kept."""
+
+    path: Path
+    kept: list[Path]
+
+
+def verify_backup(backup: Path) -> int:
+    """Check a backup file (a casebook, whole, not newer); returns its schema version."""
+    if not backup.is_file():
+        raise CasebookError(str(backup), "there is no backup file here", "missing")
+    schema.check_header(backup)
+    if wal.has_wal(backup):
+        raise CasebookError(str(backup), f"{backup.name}-wal lies beside this backup, so it "
+                                         "is in use or was not made by 'worksheets backup'; "
+                                         "nothing was changed", "foreign-wal")
+    try:
+        conn = sqlite3.connect(_immutable(backup), uri=True)
+    except sqlite3.Error as error:
+        raise diagnosis.explain(error, backup) from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > schema.SCHEMA_VERSION:
+            raise CasebookError(str(backup), f"was written by a newer version of worksheets "
+                                             f"(schema {version}); please update worksheets",
+                                "newer")
+        if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+            raise diagnosis.damaged(backup, "SQLite's integrity check failed; choose another "
+                                            "backup")
+    except sqlite3.DatabaseError as error:
+        raise diagnosis.explain(error, backup) from None
+    finally:
+        conn.close()
+    return version
+
+
+def restore(backup: Path, path: Path) -> RestoreResult:
+    """Put *backup* in place of the casebook at *path*; nothing is deleted (see the module)."""
+    from .store import Casebook
+
+    backup, path = Path(backup), Path(path)
+    with contextlib.suppress(OSError):
+        if path.exists() and backup.samefile(path):
+            raise CasebookError(str(path), "the backup and the casebook are the same file",
+                                "unusable")
+    verify_backup(backup)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    if not path.exists():
+        if wal.wal_path(path).exists() or wal.shm_path(path).exists():
+            kept = _move_aside([wal.wal_path(path), wal.shm_path(path)], path, stamp)
+        else:
+            kept = []
+        _copy_in_new(backup, path)
+        return RestoreResult(path, kept)
+    try:
+        current = Casebook.open(path)
+    except CasebookError as error:
+        if error.kind in ("missing", "folder", "read-only", "disk-full", "busy", "newer"):
+            raise
+        # Damaged, not a casebook, or a -wal that does not fit: keep it all aside, whole.
+        kept = _move_aside([path, wal.wal_path(path), wal.shm_path(path)], path, stamp)
+        _copy_in_new(backup, path)
+        return RestoreResult(path, kept)
+    with current:
+        aside = path.with_name(f"{path.name}.before-restore-{stamp}")
+        current.backup(aside)
+        source = sqlite3.connect(_immutable(backup), uri=True)
+        try:
+            from .store import _retry
+
+            _retry(lambda: source.backup(current._conn), path)
+        except sqlite3.Error as error:
+            raise diagnosis.explain(error, path) from None
+        finally:
+            source.close()
+        current._write(lambda conn: current._audit(conn, "update", "whole casebook "
+                                                   "(restored from a backup)", None))
+    return RestoreResult(path, [aside])
+
+
+def _immutable(path: Path) -> str:
+    """A URI that reads *path* alone: no locks, no sidecar files made or read."""
+    return f"file:{quote(str(path.absolute()))}?immutable=1"
+
+
+def _move_aside(files: list[Path], path: Path, stamp: str) -> list[Path]:
+    moved = []
+    for item in files:
+        if item.exists():
+            target = item.with_name(item.name.replace(path.name, f"{path.name}.unusable-{stamp}",
+                                                      1))
+            os.rename(item, target)
+            moved.append(target)
+    fsync_folder(path.parent)
+    return moved
+
+
+def _copy_in_new(backup: Path, path: Path) -> None:
+    tmp = temp_name(path, "new")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(create_private(tmp))
+    try:
+        source = sqlite3.connect(_immutable(backup), uri=True)
+        target = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            source.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            target.close()
+            source.close()
+        _fsync_file(tmp)
+        os.link(tmp, path)  # never over a casebook made meanwhile
+        fsync_folder(path.parent)
+    except FileExistsError:
+        raise CasebookError(str(path), "a casebook appeared here while restoring; nothing was "
+                                       "changed, please try again", "busy") from None
+    except (OSError, sqlite3.Error) as error:
+        raise diagnosis.explain(error, path) from None
+    finally:
+        tmp.unlink(missing_ok=True)

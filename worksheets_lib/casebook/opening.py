@@ -1,0 +1,115 @@
+"""Opening a casebook: refuse what is not one, without touching what others use.
+
+The order matters, and each step is safe while other programs open, write or
+back up the same casebook at the same instant:
+
+1. A missing file is an error, unless the caller creates casebooks (``client
+   add``, ``client import``, ``casebook init``); read-only commands never make
+   one, so a mistyped path is a one-line "no casebook here".
+2. The header's first bytes say whether it is a casebook at all. SQLite has
+   not opened it yet, so a refused file gets nothing created beside it.
+3. A ``-wal`` that no program is using was left by a crash (or by another
+   copy of the file). It is checked, read-only, before SQLite folds it in.
+4. The real connection checks the version and runs ``quick_check``.
+
+Sidecar files are SQLite's alone: nothing here deletes them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import quote
+
+from ..errors import CasebookError
+from . import location, schema, wal
+from .diagnosis import damaged, damaged_wal, explain, foreign_wal, missing
+
+
+class FileId(NamedTuple):
+    """Which file a path named when it was opened: a moved or replaced file differs."""
+
+    device: int
+    inode: int
+
+
+def file_id(path: Path) -> FileId | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return FileId(info.st_dev, info.st_ino)
+
+
+def connect(path: Path, create: bool, busy_ms: int,
+            ) -> tuple[sqlite3.Connection, FileId, list[str]]:
+    """Open the casebook at *path*; returns the connection, the file's id and warnings."""
+    if not path.exists():
+        if not create:
+            raise missing(path)
+        location.create(path)
+    if path.is_dir():
+        raise CasebookError(str(path), "is a folder; give a file name", "folder")
+    schema.check_header(path)
+    if wal.has_wal(path) and wal.in_use(path) is False:
+        check_cold_wal(path)
+    before = file_id(path)
+    try:
+        conn = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None,
+                               check_same_thread=False)
+    except sqlite3.Error as error:
+        raise explain(error, path) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        schema.check_open(conn, path)
+        opened = file_id(path)
+        if opened is None or opened != before:
+            raise CasebookError(str(path), "was moved or replaced while it was being opened; "
+                                           "please try again", "moved")
+    except BaseException as error:
+        conn.close()
+        if isinstance(error, sqlite3.Error | OSError):
+            raise explain(error, path) from None
+        raise
+    return conn, opened, location.permission_warnings(path)
+
+
+def check_cold_wal(path: Path) -> None:
+    """Check a ``-wal`` no program is using, before SQLite replays it into the file.
+
+    A damaged frame makes SQLite drop every committed change after it without a
+    word; a ``-wal`` from another copy of the file (a backup copied over the
+    casebook after a crash) mixes two files. Both are refused, nothing changed.
+    """
+    report = wal.inspect(path)
+    if report is not None and report.damaged:
+        # Re-read, so that a program starting to write meanwhile is not taken for damage.
+        if wal.in_use(path) is False and wal.inspect(path) == report:
+            raise damaged_wal(path, report.dropped_commits)
+        return
+    together = _quick_check(f"file:{quote(str(path))}?mode=ro")
+    if together is not False:
+        return  # whole, or SQLite could not look (read-only folder): the open will say
+    if wal.in_use(path) is not False:
+        return  # a program started meanwhile; the full open checks again
+    if _quick_check(f"file:{quote(str(path))}?immutable=1"):  # the file alone
+        raise foreign_wal(path)
+    raise damaged(path)
+
+
+def _quick_check(uri: str) -> bool | None:
+    """SQLite's quick check on *uri*, read-only: True, False (damaged), or None (no look)."""
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError as error:
+        name = getattr(error, "sqlite_errorname", "") or ""
+        corrupt = name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) \
+            or "malformed" in str(error)
+        return False if corrupt else None
+    finally:
+        conn.close()
