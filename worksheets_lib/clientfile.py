@@ -19,6 +19,39 @@ from .errors import ClientFileError, Problem
 from .models import ClientProfile
 
 MAX_FILE_BYTES = 1_000_000
+#: Longer runs of digits are kept as text, so validation names the field (Python refuses to
+#: turn over 4,300 digits into a number, and no field needs more than a few).
+MAX_NUMBER_DIGITS = 100
+_TOO_DEEP = "is nested too deeply to be a client file (too many brackets or indents)"
+
+
+def _kept_as_text(constructor):
+    """Wrap a YAML constructor: a value it cannot convert stays text for validation to name."""
+
+    def construct(loader, node):
+        if len(str(node.value)) > MAX_NUMBER_DIGITS:
+            return loader.construct_scalar(node)
+        try:
+            return constructor(loader, node)
+        except (ValueError, OverflowError):  # 2026-02-30, or a number too long
+            return loader.construct_scalar(node)
+
+    return construct
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that impossible dates and huge numbers stay text."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp",
+                        _kept_as_text(yaml.SafeLoader.construct_yaml_timestamp))
+_Loader.add_constructor("tag:yaml.org,2002:int", _kept_as_text(yaml.SafeLoader.construct_yaml_int))
+_Loader.add_constructor("tag:yaml.org,2002:float",
+                        _kept_as_text(yaml.SafeLoader.construct_yaml_float))
+
+
+def _json_int(text: str) -> int | str:
+    return int(text) if len(text) <= MAX_NUMBER_DIGITS else text
 
 _MESSAGES = {
     "missing": "is required",
@@ -96,19 +129,25 @@ def validate_client(data: Any, source: str = "client file") -> ClientProfile:
         return ClientProfile.model_validate(data)
     except ValidationError as error:
         raise ClientFileError(problems_from(error), source) from None
+    except RecursionError:
+        raise ClientFileError([Problem("", _TOO_DEEP)], source) from None
 
 
 def parse_client_text(text: str, source: str = "client file", json_only: bool = False) -> Any:
     """Parse YAML (a superset of JSON) or strict JSON, reporting only line and column."""
     if json_only:
         try:
-            return json.loads(text)
+            return json.loads(text, parse_int=_json_int)
+        except RecursionError:
+            raise ClientFileError([Problem("", _TOO_DEEP)], source) from None
         except json.JSONDecodeError as error:
             where = f"line {error.lineno}, column {error.colno}"
             raise ClientFileError([Problem("", f"{where}: this is not valid JSON")],
                                   source) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise ClientFileError([Problem("", _TOO_DEEP)], source) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         if isinstance(error, yaml.reader.ReaderError):

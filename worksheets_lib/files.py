@@ -85,10 +85,10 @@ def _alive(pid: int) -> bool:
 
 def write_atomically(out: Path, data: bytes) -> None:
     """Write *data* to *out* (mode 0600) through a temporary file in the same folder."""
-    if out.is_dir():
-        raise OutputError(str(out), "is a folder; give a file name ending in .pdf")
     tmp = temp_name(out)
     try:
+        if out.is_dir():
+            raise OutputError(str(out), "is a folder; give a file name ending in .pdf")
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(out.parent)
         fd = create_private(tmp)
