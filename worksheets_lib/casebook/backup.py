@@ -93,7 +93,8 @@ def _output_error(out: Path, error: BaseException) -> OutputError:
     if isinstance(error, OSError):
         return OutputError(str(out), _reason(error, "cannot write the backup"))
     name = getattr(error, "sqlite_errorname", "") or ""
-    if name == "SQLITE_FULL":
+    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR")
+                                 and diagnosis.low_on_space(out.parent)):
         return OutputError(str(out), "the disk is full; no backup was written (free some "
                                      "space and try again)")
     return OutputError(str(out), "the backup could not be written there; choose another "

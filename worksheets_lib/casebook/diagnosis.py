@@ -105,6 +105,8 @@ def explain(error: BaseException, path: Path) -> CasebookError:
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in message \
             or "not a database" in message:
         return damaged(path, "SQLite cannot read part of it")
+    if name.startswith("SQLITE_IOERR") and low_on_space(path.parent):
+        return disk_full(path)
     if name.startswith("SQLITE_IOERR"):
         return CasebookError(str(path), "could not be read or written (an input/output error "
                                         "from the disk); nothing was changed. Check the disk, "
@@ -113,6 +115,19 @@ def explain(error: BaseException, path: Path) -> CasebookError:
         return CasebookError(str(path), f"cannot be used ({name or type(error).__name__})",
                              "unusable")
     raise error
+
+
+def low_on_space(folder: Path, margin: int = 1 << 20) -> bool:
+    """True when the disk holding *folder* has less than *margin* bytes free.
+
+    SQLite reports some writes on a full disk (a journal growing, a sync) as an
+    input/output error; the free space tells the two apart.
+    """
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < margin
 
 
 def _not_writable(path: Path) -> bool:

@@ -152,7 +152,10 @@ class Casebook:
                 raise
 
         self.check_still_there()
-        return _retry(attempt, self.path, self.on_busy)
+        try:
+            return _retry(attempt, self.path, self.on_busy)
+        except (sqlite3.Error, OSError) as error:
+            raise explain(error, self.path) from None
 
     def check_still_there(self) -> None:
         """Raise :class:`CasebookError` (``moved``) when the path no longer names our file."""
@@ -501,7 +504,7 @@ def _retry(action: Callable[[], T], path: Path | str = "",
         except sqlite3.OperationalError as error:
             message = str(error).lower()
             if "locked" not in message and "busy" not in message:
-                raise explain(error, Path(path)) from None
+                raise  # the caller says what it means for its own file
             waited = time.monotonic() - started
             if waited > BUSY_SECONDS:
                 raise diagnosis.busy(Path(path)) from None
