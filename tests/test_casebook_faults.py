@@ -566,3 +566,21 @@ def test_write_errors_are_named_plainly(tmp_path):
     with pytest.raises(OutputError) as excinfo:
         files.write_atomically(tmp_path / ("a" * 300 + ".pdf"), b"x")
     assert excinfo.value.reason == "the file name is too long; choose a shorter one"
+
+
+def test_the_journal_app_says_it_is_trying_again_then_saves(cb):
+    from worksheets_lib.widgets.journal import JournalApp
+
+    app = JournalApp(CLIENT, cb)
+    seen: list[str] = []
+    app.saved.observe(lambda change: seen.append(shown(app.saved)), names="value")
+    holder = sqlite3.connect(cb, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(1.5, lambda: holder.execute("ROLLBACK")).start()
+    app.form.what_happened.widget.value = "a long day"
+    assert app.submit() is not None
+    holder.close()
+    assert any("busy for a moment; trying again" in text for text in seen)
+    assert "Saved at" in shown(app.saved)
+    assert app.casebook.on_busy is None
+    app.casebook.close()
