@@ -323,14 +323,14 @@ def test_a_damaged_wal_is_refused_and_kept_instead_of_dropping_entries(cb):
     page_size = int.from_bytes(data[8:12], "big")
     data[32 + 2 * (24 + page_size) + 24 + 50] ^= 0xFF  # inside the third frame's page
     wal.write_bytes(bytes(data))
-    before = files_beside(cb)
+    before = data_files(cb)
     with pytest.raises(CasebookError) as excinfo:
         open_casebook(cb)
     assert excinfo.value.kind == "damaged-wal"
     assert "casebook.sqlite3-wal holds" in str(excinfo.value)
     assert "saved changes that are damaged and cannot be read; nothing was changed" \
         in str(excinfo.value)
-    assert files_beside(cb) == before
+    assert data_files(cb) == before
     assert len(acknowledged) == 8
 
 

@@ -27,36 +27,52 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 WORKSHEETS = Path(sys.executable).parent / "worksheets"
 
 
+def start_journal(casebook: Path, *extra: str):
+    """Start ``worksheets journal``; returns (process, address with its token, port)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "WORKSHEETS_CASEBOOK"}
+    server = subprocess.Popen([str(WORKSHEETS), "journal", "--client-id", "alex-rivera",
+                               "--casebook", str(casebook), "--port", str(port), *extra],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)
+    first = server.stdout.readline()
+    assert " is starting at http://127.0.0.1:" in first, server.stderr.read()[-2000:]
+    address = first.split(" is starting at ")[1].strip()
+    deadline = time.monotonic() + 90
+    while True:  # without the token: the sign-in page, and no kernel started
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5).read()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                stop_journal(server)
+                pytest.fail("the journal app did not start")
+            time.sleep(0.3)
+    return server, address, port
+
+
+def stop_journal(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    server.stdout.close()
+    server.stderr.close()
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    """A running journal app for the demo client: (address, casebook path, port)."""
+    """A running journal app for the demo client: (address with token, casebook, port)."""
     folder = tmp_path_factory.mktemp("journal")
     casebook = folder / "casebook.sqlite3"
     with open_casebook(casebook, create=True) as book:
         book.add_client(load_client(demo_client_path()))
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "WORKSHEETS_CASEBOOK"}
-    server = subprocess.Popen([str(WORKSHEETS), "journal", "--client-id", "alex-rivera",
-                               "--casebook", str(casebook), "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True, start_new_session=True)
-    address = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(address, timeout=5).read()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                os.killpg(server.pid, signal.SIGTERM)
-                error = server.stderr.read()[-2000:]
-                server.stderr.close()
-                pytest.fail(f"the journal app did not start: {error}")
-            time.sleep(0.5)
+    server, address, port = start_journal(casebook, "--max-pages", "8")
     yield address, casebook, port
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=20)
-    server.stderr.close()
+    stop_journal(server)
 
 
 @pytest.fixture(scope="module")

@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     journal.add_argument("--client-id", required=True, metavar="ID",
                          help="the client whose journal this is")
     journal.add_argument("--port", type=int, metavar="N", help="the port (default: a free one)")
+    journal.add_argument("--stop-after", type=float, default=60.0, metavar="MINUTES",
+                         help="stop the app after this many minutes without use (default 60; "
+                              "0: never)")
+    journal.add_argument("--max-pages", type=int, default=3, metavar="N",
+                         help="the most windows the app may be open in at once (default 3)")
     add_casebook_option(journal)
 
     demo = commands.add_parser(
@@ -176,28 +181,45 @@ def _cmd_client(args: argparse.Namespace) -> int:
 
 
 def _cmd_journal(args: argparse.Namespace) -> int:
+    import signal
     import subprocess
 
     from .journal_server import prepare
 
-    command, env, address = prepare(args.client_id, args.casebook, args.port)
-    print(f"The journal app for {args.client_id} is starting at {address}")
-    print("Open that address in a browser on this computer. Press Ctrl+C to stop it.",
-          flush=True)
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    prepared = prepare(args.client_id, args.casebook, args.port, args.max_pages,
+                       args.stop_after)
     try:
-        code = server.wait()
-        if code not in (0, -2, 130):
+        print(f"The journal app for {args.client_id} is starting at {prepared.address}")
+        print("Open that address in a browser on this computer (it holds a one-time key: do "
+              "not share it). Press Ctrl+C to stop it.", flush=True)
+        server = subprocess.Popen(prepared.command, env=prepared.env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        # SIGTERM to this command stops the app and its kernels, as Ctrl+C does.
+        signal.signal(signal.SIGTERM, lambda *_: server.send_signal(signal.SIGTERM))
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            server.send_signal(signal.SIGTERM)
+            code = server.wait(timeout=20)
+        if code not in (0, -signal.SIGTERM, -signal.SIGINT, 130, 143):
             print("error: the journal app stopped unexpectedly (is the port already in use?)",
                   file=sys.stderr)
             return 1
-        return 0
-    except KeyboardInterrupt:
-        server.terminate()
-        server.wait(timeout=10)
         print("stopped")
         return 0
+    finally:
+        prepared.cleanup()
+
+
+def _die_with_parent() -> None:
+    """In the Voilà child: get SIGTERM when ``worksheets journal`` dies, even by SIGKILL."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (AttributeError, OSError):
+        pass  # not Linux: Ctrl+C and SIGTERM still stop it
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:

@@ -1,17 +1,31 @@
-"""Serve the client's journal app with Voilà, on this computer only.
+"""Serve the client's journal app with Voilà, on this computer only, behind a token.
 
-``serve_journal`` checks the client exists, then runs Voilà on 127.0.0.1 with
-the journal notebook alone: code hidden, tracebacks hidden, and the client id
-and casebook passed through the environment, so only that client's records
-can be reached.
+``prepare`` checks the client exists, then writes Voilà's settings into a
+private folder (0700; the token never appears on a command line, where other
+users of the computer could read it) and returns the command to run:
+
+* 127.0.0.1 only, and only ``localhost``/``127.0.0.1`` Host headers: a web page
+  that reaches the app by DNS rebinding (``evil.example`` resolving to
+  127.0.0.1) gets 403, and so does its WebSocket; a WebSocket from another
+  origin is refused by jupyter_server's origin check;
+* a random token per start: the printed address carries it, the browser keeps
+  a cookie after the first load, and a request without it gets the sign-in
+  page and starts no kernel;
+* at most ``max_pages`` kernels, idle ones culled, and the app stops after
+  ``idle_minutes`` without use (:mod:`.journal_kernels`);
+* code and tracebacks hidden, the page never framed by another site.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import secrets
 import socket
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .casebook import check_client_id, open_casebook
@@ -19,6 +33,25 @@ from .errors import WorksheetError
 from .resources import journal_app_path
 
 HOST = "127.0.0.1"
+#: Kernels idle this long are shut down (the page reconnects a new one when used again).
+CULL_IDLE_SECONDS = 900
+MAX_PAGES = 3
+IDLE_MINUTES = 60.0
+
+
+@dataclass
+class Prepared:
+    """What ``worksheets journal`` runs: the command, its environment, the address to open."""
+
+    command: list[str]
+    env: dict[str, str]
+    address: str
+    config_dir: Path
+
+    def cleanup(self) -> None:
+        for item in self.config_dir.iterdir():
+            item.unlink(missing_ok=True)
+        self.config_dir.rmdir()
 
 
 def free_port() -> int:
@@ -28,18 +61,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def voila_command(port: int) -> list[str]:
-    """The Voilà command line for the journal app."""
-    return [sys.executable, "-m", "voila", str(journal_app_path()), "--no-browser",
-            f"--port={port}", f"--Voila.ip={HOST}", "--Voila.port_retries=0",
-            "--VoilaConfiguration.show_tracebacks=False",
-            "--VoilaConfiguration.strip_sources=True", "--theme=light",
-            "--Voila.tornado_settings={'headers': {'X-Frame-Options': 'DENY'}}"]
+def voila_settings(port: int, token: str, max_pages: int = MAX_PAGES,
+                   idle_minutes: float = IDLE_MINUTES) -> dict:
+    """Voilà's configuration for the journal app (written as ``voila.json``)."""
+    return {
+        "Voila": {
+            "ip": HOST, "port": port, "port_retries": 0, "open_browser": False,
+            "token": token,
+            # Voilà turns jupyter_server's Host check off; these settings are applied last.
+            "tornado_settings": {
+                "allow_remote_access": False,
+                "local_hostnames": ["localhost"],
+                "headers": {"X-Frame-Options": "DENY",
+                            "Content-Security-Policy": "frame-ancestors 'none'",
+                            "Referrer-Policy": "no-referrer"},
+            },
+        },
+        "VoilaConfiguration": {
+            "show_tracebacks": False, "strip_sources": True, "theme": "light",
+            "multi_kernel_manager_class":
+                "worksheets_lib.journal_kernels.JournalKernelManager",
+        },
+        "JournalKernelManager": {
+            "max_kernels": max_pages,
+            "idle_stop_seconds": max(0.0, idle_minutes * 60),
+            "cull_idle_timeout": CULL_IDLE_SECONDS, "cull_interval": 60,
+            "cull_connected": True,
+        },
+    }
 
 
 def prepare(client_id: str, casebook: str | os.PathLike | None = None,
-            port: int | None = None) -> tuple[list[str], dict[str, str], str]:
-    """Check everything and return the command, its environment and the address."""
+            port: int | None = None, max_pages: int = MAX_PAGES,
+            idle_minutes: float = IDLE_MINUTES) -> Prepared:
+    """Check everything and return what to run; call ``cleanup()`` when it has stopped."""
     check_client_id(client_id)
     if importlib.util.find_spec("voila") is None:
         raise WorksheetError("voila is not installed: run ./run demo, or pip install "
@@ -48,5 +103,15 @@ def prepare(client_id: str, casebook: str | os.PathLike | None = None,
         book.get_client(client_id)  # unknown ids fail here, before any server starts
         path = Path(book.path).resolve()
     port = port or free_port()
+    token = secrets.token_urlsafe(24)
+    config_dir = Path(tempfile.mkdtemp(prefix="worksheets-journal-"))  # 0700
+    settings = voila_settings(port, token, max_pages, idle_minutes)
+    config = config_dir / "voila.json"
+    fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(settings, handle)
+    command = [sys.executable, "-m", "voila", str(journal_app_path()),
+               f"--Voila.config_file_paths={json.dumps([str(config_dir)])}"]
     env = {**os.environ, "WORKSHEETS_CLIENT_ID": client_id, "WORKSHEETS_CASEBOOK": str(path)}
-    return voila_command(port), env, f"http://{HOST}:{port}/"
+    env.pop("JUPYTER_TOKEN", None)
+    return Prepared(command, env, f"http://{HOST}:{port}/?token={token}", config_dir)

@@ -81,14 +81,19 @@ def check_cold_wal(path: Path) -> None:
     A damaged frame makes SQLite drop every committed change after it without a
     word; a ``-wal`` from another copy of the file (a backup copied over the
     casebook after a crash) mixes two files. Both are refused, nothing changed.
+    The read-only look lets SQLite check the frames; how far it got is then read
+    from its index and compared with the commits the frame headers show.
     """
-    report = wal.inspect(path)
-    if report is not None and report.damaged:
-        # Re-read, so that a program starting to write meanwhile is not taken for damage.
-        if wal.in_use(path) is False and wal.inspect(path) == report:
-            raise damaged_wal(path, report.dropped_commits)
-        return
+    scanned = wal.frames(path)
     together = _quick_check(f"file:{quote(str(path))}?mode=ro")
+    if scanned is not None and scanned.commits and wal.in_use(path) is False:
+        replayed = wal.replayed_frames(path)
+        if replayed is not None and scanned.dropped(replayed):
+            # Look again, so that a program starting to write meanwhile is not taken
+            # for damage.
+            if wal.in_use(path) is False and wal.frames(path) == scanned:
+                raise damaged_wal(path, scanned.dropped(replayed))
+            return
     if together is not False:
         return  # whole, or SQLite could not look (read-only folder): the open will say
     if wal.in_use(path) is not False:

@@ -10,8 +10,10 @@ lost). It only answers two questions before a casebook is opened:
   lists such locks in ``/proc/locks``, so the answer needs no file of ours
   opened (closing one would drop this process's own SQLite locks).
 * Does a ``-wal`` left by a crash hold committed changes that SQLite would
-  silently skip because a frame before them is damaged? (:func:`inspect`)
-  SQLite replays frames up to the first bad checksum and drops the rest.
+  silently skip because a frame before them is damaged? SQLite replays frames
+  up to the first bad checksum and drops the rest: :func:`frames` lists the
+  commits the frame headers show, :func:`replayed_frames` reads where SQLite
+  stopped from its ``-shm`` index.
 """
 
 from __future__ import annotations
@@ -76,21 +78,20 @@ def in_use(path: Path) -> bool | None:
 
 
 @dataclass(frozen=True)
-class WalReport:
-    """What a ``-wal`` file holds: frames SQLite will replay, and committed ones it would drop."""
+class WalFrames:
+    """What a ``-wal`` file holds, from its frame headers alone (no checksums computed)."""
 
-    replayed_frames: int
-    dropped_commits: int
+    commits: tuple[int, ...]  # frame numbers (1-based) of commit frames of this generation
     salts: tuple[int, int] | None
     size: int
 
-    @property
-    def damaged(self) -> bool:
-        return self.dropped_commits > 0
+    def dropped(self, replayed: int) -> int:
+        """Committed transactions beyond the *replayed* frames SQLite accepted."""
+        return sum(1 for frame in self.commits if frame > replayed)
 
 
-def inspect(path: Path) -> WalReport | None:
-    """Read the ``-wal`` beside *path* and check its checksums; None when there is none."""
+def frames(path: Path) -> WalFrames | None:
+    """Scan the ``-wal`` beside *path*: its commit frames of the current generation."""
     wal = wal_path(path)
     try:
         with wal.open("rb") as handle:
@@ -98,48 +99,36 @@ def inspect(path: Path) -> WalReport | None:
     except OSError:
         return None
     if len(data) < WAL_HEADER:
-        return WalReport(0, 0, None, len(data))
-    magic, _version, page_size, _seq, salt1, salt2, check1, check2 = \
+        return WalFrames((), None, len(data))
+    magic, _version, page_size, _seq, salt1, salt2, _c1, _c2 = \
         struct.unpack(">8I", data[:WAL_HEADER])
     if magic not in WAL_MAGIC or page_size < 512 or page_size & (page_size - 1):
-        # Not a WAL SQLite would replay: it ignores the file, nothing is dropped.
-        return WalReport(0, 0, None, len(data))
-    order = ">" if magic & 1 else "<"
-    if _checksum(data[:24], (0, 0), order) != (check1, check2):
-        return WalReport(0, 0, (salt1, salt2), len(data))
+        return WalFrames((), None, len(data))  # not a WAL SQLite would replay
+    commits = []
     frame_size = FRAME_HEADER + page_size
-    sums = (check1, check2)
-    replayed = valid = 0
-    dropped = 0
-    broken = False
-    offset = WAL_HEADER
+    number, offset = 0, WAL_HEADER
     while offset + frame_size <= len(data):
-        page, commit_size, f_salt1, f_salt2, f_check1, f_check2 = \
-            struct.unpack(">6I", data[offset:offset + FRAME_HEADER])
-        ours = (f_salt1, f_salt2) == (salt1, salt2)
-        if broken:
-            dropped += ours and commit_size != 0 and page != 0
-        elif not ours or page == 0:
-            break  # an older generation of the file: SQLite stops here, and so do we
-        else:
-            sums = _checksum(data[offset:offset + 8] + data[offset + FRAME_HEADER:
-                                                            offset + frame_size], sums, order)
-            if sums != (f_check1, f_check2):
-                broken = True
-            else:
-                valid += 1
-                if commit_size:
-                    replayed = valid
+        number += 1
+        page, commit_size, f_salt1, f_salt2 = struct.unpack(">4I", data[offset:offset + 16])
+        if (f_salt1, f_salt2) == (salt1, salt2) and page and commit_size:
+            commits.append(number)
         offset += frame_size
-    return WalReport(replayed, dropped, (salt1, salt2), len(data))
+    return WalFrames(tuple(commits), (salt1, salt2), len(data))
 
 
-def _checksum(data: bytes, start: tuple[int, int], order: str) -> tuple[int, int]:
-    """SQLite's WAL checksum: running sums over pairs of 32-bit words."""
-    s0, s1 = start
-    words = struct.unpack(f"{order}{len(data) // 4}I", data)
-    mask = 0xFFFFFFFF
-    for index in range(0, len(words), 2):
-        s0 = (s0 + words[index] + s1) & mask
-        s1 = (s1 + words[index + 1] + s0) & mask
-    return s0, s1
+def replayed_frames(path: Path) -> int | None:
+    """How many ``-wal`` frames SQLite accepted, from its index in ``-shm`` (after a read).
+
+    SQLite checks every frame's checksum when it rebuilds the index and stops at
+    the first bad one; ``mxFrame`` in the index header is where it stopped.
+    Only called when no program holds the casebook, so opening ``-shm`` here
+    cannot drop a lock of this process's own.
+    """
+    try:
+        with shm_path(path).open("rb") as handle:
+            header = handle.read(48)
+    except OSError:
+        return None
+    if len(header) < 48 or header[12] != 1:  # isInit
+        return None
+    return struct.unpack_from("=I", header, 16)[0]
