@@ -16,7 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import catalog
-from .cli_casebook import add_casebook_option, build_backup_parser, build_client_parser
+from .cli_casebook import (
+    add_casebook_option,
+    add_force_option,
+    build_backup_parser,
+    build_client_parser,
+    output_guard,
+)
 from .errors import WorksheetError
 
 PAPERS = ("a4", "letter")
@@ -59,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_client_options(render)
     render.add_argument("--out", type=Path, metavar="PATH",
                         help="where to write the PDF (default: CLIENT-ID-NAME.pdf here)")
+    add_force_option(render)
 
     packet = commands.add_parser(
         "packet", help="render a client's packet: a cover and several worksheets",
@@ -69,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where to write the PDF")
     packet.add_argument("--worksheets", type=_worksheet_list, metavar="a,b,c",
                         help="worksheet names in order (default: all)")
+    add_force_option(packet)
 
     build_client_parser(commands)
     build_backup_parser(commands)
@@ -246,7 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = [arg for arg in argv if arg != "--debug"]
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with output_guard(args):
+            return COMMANDS[args.command](args)
     except WorksheetError as error:
         for line in error.lines():
             print(f"error: {line}", file=sys.stderr)

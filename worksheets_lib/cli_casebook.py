@@ -31,6 +31,30 @@ def add_casebook_option(parser: argparse.ArgumentParser) -> None:
                              "casebook.sqlite3 in your user data folder)")
 
 
+def add_force_option(parser: argparse.ArgumentParser) -> None:
+    """``--force``: replace an existing file at --out that worksheets did not write."""
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing file at --out even if worksheets did not "
+                             "write it (never the casebook, the client file, a link or a "
+                             "device)")
+
+
+def output_guard(args: argparse.Namespace):
+    """The files no ``--out`` may replace in this command: the casebook and the input file."""
+    from .casebook import resolve_path
+    from .files import guarded
+
+    casebook = resolve_path(getattr(args, "casebook", None))
+    protected = [(casebook, "the casebook")]
+    protected += [(casebook.with_name(casebook.name + suffix), "one of the casebook's files")
+                  for suffix in ("-wal", "-shm", "-journal")]
+    for name in ("client", "source", "bundle"):
+        value = getattr(args, name, None)
+        if isinstance(value, Path):
+            protected.append((value, "the file this command reads"))
+    return guarded(protected, force=getattr(args, "force", False))
+
+
 def build_client_parser(commands) -> None:
     """Add ``client`` and its sub-commands to the top-level sub-parsers."""
     client = commands.add_parser(
@@ -57,6 +81,7 @@ def build_client_parser(commands) -> None:
     export.add_argument("id", help="the client's id")
     export.add_argument("--out", required=True, type=Path, metavar="FILE",
                         help="where to write the bundle")
+    add_force_option(export)
     imp = sub.add_parser("import", help="import a client from a JSON bundle",
                          description="Restore a client from a bundle. Importing the same "
                                      "bundle twice changes nothing; journal entries merge by "
@@ -87,6 +112,7 @@ def _add_backup_arguments(backup: argparse.ArgumentParser) -> None:
     backup.add_argument("--out", required=True, type=Path, metavar="FILE",
                         help="the backup file to write")
     add_casebook_option(backup)
+    add_force_option(backup)
 
 
 def build_backup_parser(commands) -> None:

@@ -2,18 +2,28 @@
 
 A file is written to a hidden temporary file in the same folder, flushed to
 disk, renamed over the target, and the folder itself is flushed so the rename
-survives a power cut. A temporary name carries the writing process's id, so
-the next write into the folder removes what a killed writer left behind (a
-packet's hidden temporary file holds the whole packet).
+survives a power cut. Before anything is written, :func:`check_target` refuses
+a target that must not be replaced: a symbolic link, anything but a regular
+file (``/dev/null`` as root would be replaced), a protected file (the casebook,
+its ``-wal``/``-shm``, the client file being read), or an existing file that
+is not one of ours (a PDF, a bundle, a casebook backup) unless forced. The
+command line sets the protected files and ``--force`` with :func:`guarded`.
+
+A temporary name carries the writing process's id, so the next write into the
+folder removes what a killed writer left behind (a packet's hidden temporary
+file holds the whole packet).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import re
 import secrets
+import stat
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .errors import OutputError
@@ -22,6 +32,71 @@ from .errors import OutputError
 _TEMP = re.compile(r"^\..+\.(?P<pid>\d+)\.[0-9a-f]{12}\.(?:tmp|new)$")
 #: A temporary file older than this is stale even if its process id was reused.
 STALE_SECONDS = 24 * 3600
+
+
+#: What each kind of output starts with, so an existing file can be told to be ours.
+_OURS = {
+    "pdf": lambda head: head.startswith(b"%PDF-"),
+    "bundle": lambda head: head.lstrip().startswith(b"{")
+    and b'"worksheets-client-bundle"' in head,
+    "backup": lambda head: head.startswith(b"SQLite format 3\x00") and len(head) >= 72
+    and head[68:72] == (0x5753434B).to_bytes(4, "big"),
+}
+_KIND_NAMES = {"pdf": "PDF", "bundle": "bundle", "backup": "casebook backup"}
+
+_GUARD: contextvars.ContextVar[tuple[tuple[tuple[Path, str], ...], bool]] = \
+    contextvars.ContextVar("worksheets_output_guard", default=((), False))
+
+
+@contextlib.contextmanager
+def guarded(protected: Sequence[tuple[Path, str]], force: bool = False) -> Iterator[None]:
+    """Within this block, outputs never replace *protected* files (path, what it is).
+
+    *force* allows replacing an existing regular file that is not one of ours
+    (never a protected one, a link, a folder or a device).
+    """
+    token = _GUARD.set((tuple((Path(p), what) for p, what in protected), force))
+    try:
+        yield
+    finally:
+        _GUARD.reset(token)
+
+
+def check_target(out: Path, kind: str = "pdf") -> None:
+    """Refuse an output path that must not be written; see the module notes."""
+    protected, force = _GUARD.get()
+    try:
+        info = os.lstat(out)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise OutputError(str(out), _reason(error, "cannot be used")) from None
+    for path, what in protected:
+        same = os.path.abspath(out) == os.path.abspath(path)
+        with contextlib.suppress(OSError):
+            same = same or (info is not None and out.samefile(path))
+        if same:
+            raise OutputError(str(out), f"that is {what}; choose another file name")
+    if info is None:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise OutputError(str(out), "is a symbolic link; give the path of a real file")
+    if stat.S_ISDIR(info.st_mode):
+        raise OutputError(str(out), "is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError(str(out), "is not a regular file (a device, pipe or socket); "
+                                    "choose a file name")
+    if force:
+        return
+    try:
+        with open(out, "rb") as handle:
+            head = handle.read(256)
+    except OSError as error:
+        raise OutputError(str(out), _reason(error, "cannot be read")) from None
+    if not _OURS[kind](head):
+        raise OutputError(str(out), f"a file that is not a {_KIND_NAMES[kind]} made by "
+                                    "worksheets is already there; choose another name, or add "
+                                    "--force to replace it")
 
 
 def temp_name(out: Path, suffix: str = "tmp") -> Path:
@@ -83,13 +158,25 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_atomically(out: Path, data: bytes) -> None:
+def make_folder(folder: Path) -> None:
+    """Create *folder* (and its parents) readable by you only, if it is not there."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):  # mkdir(parents=True) gives parents the umask's mode
+        with contextlib.suppress(FileExistsError):
+            new.mkdir(mode=0o700)
+            os.chmod(new, 0o700)
+
+
+def write_atomically(out: Path, data: bytes, kind: str = "pdf") -> None:
     """Write *data* to *out* (mode 0600) through a temporary file in the same folder."""
+    out = Path(out)
     tmp = temp_name(out)
     try:
-        if out.is_dir():
-            raise OutputError(str(out), "is a folder; give a file name ending in .pdf")
-        out.parent.mkdir(parents=True, exist_ok=True)
+        check_target(out, kind)
+        make_folder(out.parent)
         clean_stale_temps(out.parent)
         fd = create_private(tmp)
     except OSError as error:

@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..errors import CasebookError, OutputError
-from ..files import clean_stale_temps, create_private, fsync_folder, temp_name
+from ..files import (
+    check_target,
+    clean_stale_temps,
+    create_private,
+    fsync_folder,
+    make_folder,
+    temp_name,
+)
 from . import diagnosis, schema, wal
 
 if TYPE_CHECKING:
@@ -47,12 +54,11 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
     """Write a checked, self-contained copy of *casebook* to *out*; see the module notes."""
     from .store import _retry
 
-    if out.is_dir():
-        raise OutputError(str(out), "is a folder; give a file name for the backup")
     refuse_casebook_target(out, casebook.path)
+    check_target(out, "backup")
     tmp = temp_name(out)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(out.parent)
         clean_stale_temps(out.parent)
         os.close(create_private(tmp))
     except OSError as error:

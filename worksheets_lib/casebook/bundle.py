@@ -123,7 +123,7 @@ def write_bundle(casebook: Casebook, client_id: str, out: str | os.PathLike) -> 
     """Export one client to the JSON file *out* (written atomically, readable by you only)."""
     bundle = export_client(casebook, client_id)
     out = Path(out)
-    write_atomically(out, bundle.model_dump_json(indent=1).encode("utf-8"))
+    write_atomically(out, bundle.model_dump_json(indent=1).encode("utf-8"), kind="bundle")
     return out
 
 
