@@ -264,13 +264,25 @@ def test_a_tilde_in_the_path_means_the_home_folder(monkeypatch, isolated_home):
 
 # --- permissions --------------------------------------------------------------------------------
 
-def test_opening_a_casebook_others_can_read_warns_with_its_path(cb_path):
+def test_opening_a_casebook_others_can_read_makes_it_private_and_says_so(cb_path):
     open_casebook(cb_path, create=True).close()
     cb_path.chmod(0o644)
-    with open_casebook(cb_path, create=True) as book:
+    with open_casebook(cb_path) as book:
         assert len(book.warnings) == 1
         assert str(cb_path) in book.warnings[0]
-        assert "644" in book.warnings[0] and "chmod 600" in book.warnings[0]
+        assert "644" in book.warnings[0] and "now readable by you only" in book.warnings[0]
+    assert mode_of(cb_path) == 0o600
+
+
+def test_a_casebook_someone_else_owns_gets_the_chmod_advice(cb_path, monkeypatch):
+    from worksheets_lib.casebook import location
+
+    open_casebook(cb_path, create=True).close()
+    cb_path.chmod(0o644)
+    monkeypatch.setattr(location.os, "geteuid", lambda: os.getuid() + 1)
+    with open_casebook(cb_path) as book:
+        assert "chmod 600" in book.warnings[0]
+    assert mode_of(cb_path) == 0o644
 
 
 def test_opening_a_private_casebook_gives_no_warning(cb_path):

@@ -343,12 +343,22 @@ def test_a_cold_wal_from_a_crash_is_folded_in_with_every_entry(cb):
 # --- damage, checks and backups -----------------------------------------------------------------
 
 def break_an_index(path: Path) -> None:
-    """Damage quick_check does not see, but integrity_check does: an index out of step."""
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA writable_schema = ON")
-        conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX journal_by_time ON "
-                     "journal_entries (client_key, body)' WHERE name = 'journal_by_time'")
-        conn.commit()
+    """Damage quick_check does not see, but integrity_check does: an index out of step.
+
+    The index's definition is swapped for a moment so that an update skips it,
+    then put back as it was: the schema is ours, the index is stale.
+    """
+    real = "CREATE INDEX journal_by_time ON journal_entries (client_key, at)"
+    fake = "CREATE INDEX journal_by_time ON journal_entries (client_key, body)"
+    for sql, update in ((fake, False), (None, True), (real, False)):
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            if update:
+                conn.execute("UPDATE journal_entries SET at = '1999-01-01T00:00:00+00:00'")
+            else:
+                conn.execute("PRAGMA writable_schema = ON")
+                conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'journal_by_time'",
+                             (sql,))
+            conn.commit()
 
 
 def test_backup_refuses_a_damaged_casebook_and_keeps_the_earlier_backup(cb, tmp_path, capsys):
@@ -584,3 +594,52 @@ def test_the_journal_app_says_it_is_trying_again_then_saves(cb):
     assert "Saved at" in shown(app.saved)
     assert app.casebook.on_busy is None
     app.casebook.close()
+
+
+# --- a casebook that is not quite ours ------------------------------------------------------------
+
+@pytest.mark.parametrize(("planted", "what"), [
+    ("CREATE TRIGGER keep AFTER DELETE ON journal_entries BEGIN "
+     "INSERT INTO kept VALUES (old.body); END", "trigger"),
+    ("CREATE VIEW everything AS SELECT body FROM journal_entries", "view"),
+    ("CREATE INDEX extra ON journal_entries (body)", "index"),
+])
+def test_a_casebook_with_planted_objects_is_refused_untouched(cb, planted, what):
+    with contextlib.closing(sqlite3.connect(cb)) as conn:
+        conn.execute("CREATE TABLE kept (body TEXT)")
+        conn.execute(planted)
+        conn.commit()
+    before = files_beside(cb)
+    with pytest.raises(CasebookError) as excinfo:
+        open_casebook(cb)
+    assert excinfo.value.kind == "foreign-schema"
+    assert "holds database objects worksheets did not make (" in str(excinfo.value)
+    assert what in str(excinfo.value) and "table" in str(excinfo.value)
+    assert files_beside(cb) == before
+
+
+def test_a_symlinked_casebook_path_is_refused(cb, tmp_path, capsys):
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(cb)
+    dangling = tmp_path / "dangling.sqlite3"
+    dangling.symlink_to(tmp_path / "elsewhere" / "made.sqlite3")
+    for path, command in ((link, ["client", "list"]),
+                          (dangling, ["client", "add", "--from", EXAMPLE])):
+        code, out, err = run(capsys, *command, "--casebook", path)
+        assert (code, out) == (1, "")
+        assert err.startswith(f"error: casebook {path}: is a symbolic link; give the "
+                              "casebook's real path")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_deleting_a_client_scrubs_their_text_while_the_app_is_open(cb, capsys):
+    app = open_casebook(cb, role="client")  # the journal app, idle
+    app.add_journal_entry(CLIENT, JournalEntry(what_happened=SECRET * 20))
+    with open_casebook(cb) as other:
+        other.add_journal_entry(CLIENT, JournalEntry(feeling=SECRET))
+    code, out, err = run(capsys, "client", "delete", CLIENT, "--yes", "--casebook", cb)
+    assert (code, err) == (0, "")
+    for name, data in files_beside(cb).items():
+        assert SECRET.encode() not in data, f"the deleted text is still in {name}"
+    assert app.list_clients() == []
+    app.close()

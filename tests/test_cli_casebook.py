@@ -219,7 +219,9 @@ def test_a_casebook_others_can_read_gets_a_warning(added, capsys):
     added.chmod(0o644)
     code, out, err = run(capsys, "client", "list", "--casebook", added)
     assert code == 0
-    assert err.startswith(f"warning: the casebook {added} can be read by other users")
+    assert err == (f"warning: the casebook {added} could be read by other users (mode 644); "
+                   "it is now readable by you only\n")
+    assert added.stat().st_mode & 0o777 == 0o600
 
 
 # --- bad input: one error line, exit 1, nothing changed ---------------------------------------

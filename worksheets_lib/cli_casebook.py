@@ -245,8 +245,11 @@ def run(args: argparse.Namespace) -> int:
             if not args.yes and not _confirmed(args.id):
                 print("error: not deleted (type the id exactly, or use --yes)", file=sys.stderr)
                 return 1
+            shown = len(casebook.warnings)
             casebook.delete_client(args.id)
             print("deleted every record of that client; an audit line remains")
+            for warning in casebook.warnings[shown:]:
+                print(f"warning: {warning}", file=sys.stderr)
         elif args.client_command == "audit":
             for line in casebook.audit(args.id):
                 print(line)

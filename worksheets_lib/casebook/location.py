@@ -39,14 +39,26 @@ def resolve_path(path: str | os.PathLike | None = None) -> Path:
     return default_path()
 
 
-def permission_warnings(path: Path) -> list[str]:
-    """A warning when other users may read or change the casebook file."""
+def make_private(path: Path) -> list[str]:
+    """Make the casebook readable by its owner only; a warning says what was changed.
+
+    A casebook someone else owns cannot be changed by us: the warning then says
+    how to fix it.
+    """
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        info = path.stat()
     except OSError:
         return []
+    mode = stat.S_IMODE(info.st_mode)
     if not mode & 0o077:
         return []
+    if info.st_uid == os.geteuid():
+        try:
+            os.chmod(path, mode & 0o700)
+            return [f"the casebook {path} could be read by other users (mode {mode:o}); it is "
+                    f"now readable by you only"]
+        except OSError:
+            pass
     return [f"the casebook {path} can be read by other users (mode {mode:o}); "
             f"to keep it private run: chmod 600 '{path}'"]
 
@@ -60,6 +72,9 @@ def create(path: Path) -> None:
     """
     from .diagnosis import explain
 
+    if path.is_symlink():
+        raise CasebookError(str(path), "is a symbolic link; give the casebook's real path",
+                            "unusable")
     leftovers = [p for p in (wal.wal_path(path), wal.shm_path(path)) if p.exists()]
     if leftovers:
         names = " and ".join(p.name for p in leftovers)

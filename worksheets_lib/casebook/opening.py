@@ -45,6 +45,10 @@ def file_id(path: Path) -> FileId | None:
 def connect(path: Path, create: bool, busy_ms: int,
             ) -> tuple[sqlite3.Connection, FileId, list[str]]:
     """Open the casebook at *path*; returns the connection, the file's id and warnings."""
+    if path.is_symlink():
+        raise CasebookError(str(path), "is a symbolic link; give the casebook's real path "
+                                       "(a link could lead the records somewhere else)",
+                            "unusable")
     if not path.exists():
         if not create:
             raise missing(path)
@@ -72,7 +76,7 @@ def connect(path: Path, create: bool, busy_ms: int,
         if isinstance(error, sqlite3.Error | OSError):
             raise explain(error, path) from None
         raise
-    return conn, opened, location.permission_warnings(path)
+    return conn, opened, location.make_private(path)
 
 
 def check_cold_wal(path: Path) -> None:

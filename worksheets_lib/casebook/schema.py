@@ -118,9 +118,52 @@ def check_open(conn: sqlite3.Connection, path: Path) -> int:
                            f"worksheets", "newer")
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise damaged(path)
+        check_objects(conn, path, version)
     except sqlite3.Error as error:
         raise explain(error, path) from None
     return version
+
+
+_EXPECTED: dict[int, frozenset[tuple[str, str, str]]] = {}
+#: Tables SQLite itself may add (ANALYZE statistics); they hold no records.
+_SQLITE_OWN = ("sqlite_stat1", "sqlite_stat4")
+
+
+def expected_objects(version: int) -> frozenset[tuple[str, str, str]]:
+    """The (type, name, SQL) of every object our migrations make, up to *version*."""
+    if version not in _EXPECTED:
+        conn = sqlite3.connect(":memory:")
+        try:
+            for target in range(1, version + 1):
+                for statement in MIGRATIONS[target]:
+                    conn.execute(statement)
+            _EXPECTED[version] = _objects(conn)
+        finally:
+            conn.close()
+    return _EXPECTED[version]
+
+
+def _objects(conn: sqlite3.Connection) -> frozenset[tuple[str, str, str]]:
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    return frozenset((kind, name, " ".join((sql or "").split())) for kind, name, sql in rows
+                     if name not in _SQLITE_OWN)
+
+
+def check_objects(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Refuse a casebook holding tables, triggers or views our migrations did not make.
+
+    A trigger planted in the file could copy records somewhere a delete does
+    not reach, or change them as they are saved.
+    """
+    if version == 0:
+        return  # an empty file about to be made a casebook
+    found = _objects(conn)
+    if found != expected_objects(version):
+        extra = sorted({kind for kind, _, _ in found - expected_objects(version)})
+        what = ", ".join(extra) if extra else "a changed table"
+        raise CasebookError(str(path), f"holds database objects worksheets did not make "
+                                       f"({what}); it was left untouched. If you did not "
+                                       f"change it yourself, restore a backup", "foreign-schema")
 
 
 def migrate(conn: sqlite3.Connection) -> int:

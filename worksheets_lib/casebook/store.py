@@ -254,6 +254,30 @@ class Casebook:
             self._audit(conn, "delete", "client", None)
 
         self._write(work)
+        self.scrub()
+
+    def scrub(self) -> bool:
+        """Fold the ``-wal`` into the file and empty it, so deleted text is gone from both.
+
+        ``secure_delete`` zeroes what a delete frees, but the pages as they were
+        stay in the ``-wal`` (and the old pages in the file) until a checkpoint.
+        Returns False when another program's read kept the checkpoint from
+        finishing; :attr:`warnings` then says so.
+        """
+        for _ in range(50):
+            try:
+                busy, log, done = self._conn.execute(
+                    "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except sqlite3.OperationalError:
+                busy, log, done = 1, -1, -2
+            if not busy and log == done:
+                return True
+            time.sleep(0.05)
+        self.warnings.append("the deleted records are gone from the casebook, but another "
+                             "program was reading it, so their old text may stay in the "
+                             "file until that program closes (close the journal app and "
+                             "the notebooks)")
+        return False
 
     # -- whole documents: the history map and the goal plan --------------------------------
 
