@@ -141,9 +141,13 @@ def test_lines_name_the_file_for_each_problem(tmp_path, demo_yaml):
     ]
 
 
+HIDDEN = ("must not contain control characters or hidden text-direction "
+          "characters (such as a right-to-left override)")
+
+
 @pytest.mark.parametrize("changes, expected", [
     ({"name": "   "}, ("name", "must not be empty")),
-    ({"name": "Al\x07ex"}, ("name", "must not contain control characters")),
+    ({"name": "Al\x07ex"}, ("name", HIDDEN)),
     ({"name": "A" * 81}, ("name", "must be at most 80 characters")),
     ({"name": True},
      ("name", "must be text (put it in quotes if it looks like a number, date or yes/no)")),
@@ -174,12 +178,42 @@ def test_one_bad_value_gives_one_plain_problem(demo_data, changes, expected):
     assert problems_of(excinfo) == {expected}
 
 
-def test_yaml_yes_as_a_name_is_refused_as_not_text(tmp_path, demo_yaml):
+def test_yaml_1_2_reads_yes_as_a_word_and_a_clock_time_as_text(tmp_path, demo_yaml):
     path = write(tmp_path, "yes.yaml", demo_yaml.replace("name: Alex", "name: yes"))
-    with pytest.raises(ClientFileError) as excinfo:
+    assert load_client(path).name == "yes"  # YAML 1.1 made this a yes/no value
+    path = write(tmp_path, "clock.yaml", demo_yaml.replace("distress: 20", "distress: 1:20", 1))
+    with pytest.raises(ClientFileError) as excinfo:  # YAML 1.1 made this the number 80
         load_client(path)
-    assert problems_of(excinfo) == {
-        ("name", "must be text (put it in quotes if it looks like a number, date or yes/no)")}
+    assert problems_of(excinfo) == {("ladder.steps[0].distress", "must be a whole number")}
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    ("name: Alex\nname: Sam\n", "name"),
+    ("ladder:\n  steps:\n    - step: a\n      distress: 5\n      distress: 9\n",
+     "ladder.steps[0].distress"),
+    (f"{SECRET}: 1\n{SECRET}: 2\n", "the top level"),
+])
+def test_a_key_written_twice_is_refused_by_its_path_without_the_values(tmp_path, demo_yaml,
+                                                                       text, path):
+    file = write(tmp_path, "twice.yaml", text)  # refused while reading, before any check
+    with pytest.raises(ClientFileError) as excinfo:
+        load_client(file)
+    assert (path, "is written twice; keep one of them") in problems_of(excinfo)
+    assert_no_secret(excinfo.value)
+    assert "Sam" not in str(excinfo.value)
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u202a", "\u2066", "\u2069", "\x85", "\x9b"])
+def test_hidden_direction_and_c1_control_characters_are_refused(make_client, hidden):
+    with pytest.raises(Exception) as excinfo:
+        make_client(name=f"Al{hidden}ex")
+    assert problems_of(excinfo) == {("name", HIDDEN)}
+
+
+def test_right_to_left_scripts_and_their_marks_are_kept(make_client):
+    names = ("\u05d3\u05e0\u05d4", "\u0645\u0631\u064a\u0645", "Dana \u200f(\u05d3\u05e0\u05d4)")
+    for name in names:
+        assert make_client(name=name).name == name
 
 
 def test_fractional_distress_in_a_file_is_refused(tmp_path, demo_yaml):
@@ -201,7 +235,7 @@ def test_escaped_control_character_in_a_yaml_string_is_refused(tmp_path, demo_ya
     path = write(tmp_path, "bell.yaml", demo_yaml.replace("name: Alex", 'name: "Al\\aex"'))
     with pytest.raises(ClientFileError) as excinfo:
         load_client(path)
-    assert problems_of(excinfo) == {("name", "must not contain control characters")}
+    assert problems_of(excinfo) == {("name", HIDDEN)}
 
 
 # --- files that cannot be read --------------------------------------------------------------

@@ -3,6 +3,11 @@
 Every problem is reported at once, keyed by field path
 (``ladder.steps[3].distress: must be between 0 and 100``). Messages come from
 our own table, never from the input, so they cannot leak a client's text.
+
+YAML is read as YAML 1.2 (ruamel.yaml, safe): ``distress: 1:20`` stays the text
+``1:20`` (YAML 1.1 read it as the number 80) and ``yes`` stays a word; a key
+written twice is refused and named by its field path (YAML 1.1 kept the last
+one silently).
 """
 
 from __future__ import annotations
@@ -12,8 +17,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError, SafeConstructor
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from .errors import ClientFileError, Problem
 from .models import ClientProfile
@@ -39,15 +48,42 @@ def _kept_as_text(constructor):
     return construct
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that impossible dates and huge numbers stay text."""
+class _Constructor(SafeConstructor):
+    """The safe constructor, except that impossible dates and huge numbers stay text."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp",
-                        _kept_as_text(yaml.SafeLoader.construct_yaml_timestamp))
-_Loader.add_constructor("tag:yaml.org,2002:int", _kept_as_text(yaml.SafeLoader.construct_yaml_int))
-_Loader.add_constructor("tag:yaml.org,2002:float",
-                        _kept_as_text(yaml.SafeLoader.construct_yaml_float))
+for _tag, _method in (("timestamp", SafeConstructor.construct_yaml_timestamp),
+                      ("int", SafeConstructor.construct_yaml_int),
+                      ("float", SafeConstructor.construct_yaml_float)):
+    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _kept_as_text(_method))
+
+
+def _yaml() -> YAML:
+    loader = YAML(typ="safe", pure=True)
+    loader.Constructor = _Constructor
+    loader.allow_duplicate_keys = False
+    return loader
+
+
+def _duplicate_path(node, path: str = "") -> str | None:
+    """The field path of the first key written twice in a composed YAML node tree."""
+    if isinstance(node, MappingNode):
+        seen = set()
+        for key, value in node.value:
+            name = str(key.value)
+            here = f"{path}.{name}" if path else name
+            if name in seen:
+                return here if _FIELD_NAME.match(name) else (path or "the top level")
+            seen.add(name)
+            found = _duplicate_path(value, here)
+            if found:
+                return found
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _duplicate_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
 
 
 def _json_int(text: str) -> int | str:
@@ -145,12 +181,20 @@ def parse_client_text(text: str, source: str = "client file", json_only: bool = 
             raise ClientFileError([Problem("", f"{where}: this is not valid JSON")],
                                   source) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return _yaml().load(text)
     except RecursionError:
         raise ClientFileError([Problem("", _TOO_DEEP)], source) from None
-    except yaml.YAMLError as error:
+    except DuplicateKeyError:
+        # Its message quotes both values (client text): only the path is reported.
+        try:
+            where = _duplicate_path(_yaml().compose(text)) or ""
+        except (YAMLError, RecursionError):
+            where = ""
+        raise ClientFileError([Problem(where, "is written twice; keep one of them")],
+                              source) from None
+    except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        if isinstance(error, yaml.reader.ReaderError):
+        if isinstance(error, ReaderError):
             raise ClientFileError([Problem("", f"character {error.position + 1} is a control "
                                                 "character that a client file cannot hold")],
                                   source) from None

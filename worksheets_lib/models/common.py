@@ -19,7 +19,10 @@ MAX_RUNGS = 12
 #: Neighbouring rungs further apart than this get a "split the step" warning.
 LADDER_GAP_LIMIT = 15
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: C0 and C1 control characters (but tab and line breaks), and the bidirectional embeddings,
+#: overrides and isolates that can print text reversed across a page. Right-to-left
+#: scripts need none of these, and keep their marks (U+200E, U+200F, U+061C).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029]")
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _RECORD_ID = r"^[0-9a-f]{32}$"
@@ -27,7 +30,9 @@ _RECORD_ID = r"^[0-9a-f]{32}$"
 
 def _no_control_characters(value: str) -> str:
     if _CONTROL.search(value):
-        raise PydanticCustomError("control_characters", "must not contain control characters")
+        raise PydanticCustomError(
+            "control_characters", "must not contain control characters or hidden "
+                                  "text-direction characters (such as a right-to-left override)")
     return value
 
 
