@@ -250,8 +250,9 @@ def test_a_full_disk_is_called_full_and_every_saved_entry_stays(small_disk, caps
                     CLIENT, JournalEntry(what_happened=SECRET * 50)).id)
     error = excinfo.value
     assert error.kind == "disk-full"
-    assert str(error) == (f"casebook {path}: the disk is full, so this change was not saved; "
-                          "everything saved before is safe. Free some space and try again")
+    assert str(error) == (f"casebook {path}: the disk is full, so nothing could be saved or "
+                          "opened just now; everything saved before is safe. Free some space "
+                          "and try again")
     (small_disk / "filler").unlink()
     with open_casebook(path) as book:
         assert sorted(e.id for e in book.list_journal(CLIENT)) == sorted(saved)

@@ -235,6 +235,8 @@ def run(args: argparse.Namespace) -> int:
                 what = ["new client"] if result.new_client else []
                 what += [f"replaced {', '.join(result.replaced)}"] if result.replaced else []
                 what += [f"added {added}"] if added else []
+                what += [f"added {result.audit_lines} audit line(s)"] if result.audit_lines \
+                    else []
                 print(f"{result.client_id}: {'; '.join(what)}")
             if result.kept_newer:
                 print(f"{result.client_id}: kept the casebook's newer "

@@ -209,6 +209,9 @@ def load_client(path: str | Path) -> ClientProfile:
     path = Path(path)
     source = path.name
     try:
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise ClientFileError([Problem("", "is not a regular file (a device or a pipe); "
+                                               "give the client file's path")], str(path))
         with path.open("rb") as handle:  # read a bounded amount: /dev/zero has no size
             raw = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:

@@ -29,7 +29,7 @@ from pathlib import Path
 from .errors import OutputError
 
 #: ``.NAME.PID.RANDOM.tmp``: ours, and whose writer can be asked after.
-_TEMP = re.compile(r"^\..+\.(?P<pid>\d+)\.[0-9a-f]{12}\.(?:tmp|new)$")
+_TEMP = re.compile(r"^\..+\.(?P<pid>\d+)\.[0-9a-f]{12}\.(?:tmp|new)(?:-journal|-wal|-shm)?$")
 #: A temporary file older than this is stale even if its process id was reused.
 STALE_SECONDS = 24 * 3600
 

@@ -213,10 +213,17 @@ def verify_backup(backup: Path) -> int:
 
 
 def restore(backup: Path, path: Path) -> RestoreResult:
-    """Put *backup* in place of the casebook at *path*; nothing is deleted (see the module)."""
+    """Put *backup* in place of the casebook at *path*; nothing is deleted (see the module).
+
+    Only a casebook is ever moved aside: a path that is a link, a folder, a
+    device, or a file that is not a casebook at all is refused unchanged.
+    """
     from .store import Casebook
 
     backup, path = Path(backup), Path(path)
+    if path.is_symlink():
+        raise CasebookError(str(path), "is a symbolic link; give the casebook's real path",
+                            "unusable")
     with contextlib.suppress(OSError):
         if path.exists() and backup.samefile(path):
             raise CasebookError(str(path), "the backup and the casebook are the same file",
@@ -230,30 +237,46 @@ def restore(backup: Path, path: Path) -> RestoreResult:
             kept = []
         _copy_in_new(backup, path)
         return RestoreResult(path, kept)
+    schema.check_header(path)  # not a casebook (or a device, a folder): refused, untouched
     try:
         current = Casebook.open(path)
     except CasebookError as error:
-        if error.kind in ("missing", "folder", "read-only", "disk-full", "busy", "newer"):
+        if error.kind not in ("damaged", "damaged-wal", "foreign-wal", "foreign-schema",
+                              "record"):
             raise
-        # Damaged, not a casebook, or a -wal that does not fit: keep it all aside, whole.
-        kept = _move_aside([path, wal.wal_path(path), wal.shm_path(path)], path, stamp)
-        _copy_in_new(backup, path)
-        return RestoreResult(path, kept)
+        return _replace_unusable(backup, path, stamp)
     with current:
         aside = path.with_name(f"{path.name}.before-restore-{stamp}")
-        current.backup(aside)
-        source = sqlite3.connect(_immutable(backup), uri=True)
         try:
-            from .store import _retry
+            current.backup(aside)
+        except CasebookError as error:
+            if error.kind != "damaged":
+                raise
+            damaged_copy = True
+        else:
+            damaged_copy = False
+        if not damaged_copy:
+            source = sqlite3.connect(_immutable(backup), uri=True)
+            try:
+                from .store import _retry
 
-            _retry(lambda: source.backup(current._conn), path)
-        except sqlite3.Error as error:
-            raise diagnosis.explain(error, path) from None
-        finally:
-            source.close()
-        current._write(lambda conn: current._audit(conn, "update", "whole casebook "
-                                                   "(restored from a backup)", None))
-    return RestoreResult(path, [aside])
+                _retry(lambda: source.backup(current._conn), path)
+            except sqlite3.Error as error:
+                raise diagnosis.explain(error, path) from None
+            finally:
+                source.close()
+            current._write(lambda conn: current._audit(conn, "update", "whole casebook "
+                                                       "(restored from a backup)", None))
+            return RestoreResult(path, [aside])
+    # It opens, but SQLite's full check fails: keep it aside whole, as it is.
+    return _replace_unusable(backup, path, stamp)
+
+
+def _replace_unusable(backup: Path, path: Path, stamp: str) -> RestoreResult:
+    """Move a casebook that cannot be used aside with its sidecars, then copy the backup in."""
+    kept = _move_aside([path, wal.wal_path(path), wal.shm_path(path)], path, stamp)
+    _copy_in_new(backup, path)
+    return RestoreResult(path, kept)
 
 
 def _immutable(path: Path) -> str:

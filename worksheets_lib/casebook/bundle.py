@@ -22,9 +22,9 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictInt, ValidationError
+from pydantic import AfterValidator, AwareDatetime, Field, StrictInt, ValidationError
 
 from ..clientfile import problems_from
 from ..errors import BundleError, RecordError
@@ -38,8 +38,11 @@ from ..models import (
     ListeningRecord,
     PacketRecord,
 )
-from ..models.common import Model
+from ..models.common import Model, sane_moment
 from .store import Casebook, _insert_or_update, _now, _utc, _with_step_ids, check_client_id
+
+#: A moment with its time zone: an export time without one could not be compared.
+AwareMoment = Annotated[AwareDatetime, AfterValidator(sane_moment)]
 
 BUNDLE_FORMAT = "worksheets-client-bundle"
 BUNDLE_VERSION = 2
@@ -47,13 +50,21 @@ MAX_BUNDLE_BYTES = 50_000_000
 DOCUMENT_LABELS = {"client": "profile", "history": "history map", "plan": "goal plan"}
 
 
-class BundleAuditLine(Model):
-    """One line of the client's audit trail: when, who, what, which kind (never text)."""
+AuditKind = Literal["client", "history", "plan", "journal entry", "ladder attempt",
+                    "listening record", "packet"]
 
-    at: dt.datetime
+
+class BundleAuditLine(Model):
+    """One line of the client's audit trail: when, who, what, which kind (never text).
+
+    Only our own words are accepted, so a bundle cannot put text (or terminal
+    control codes) into the trail, nor claim that something was deleted.
+    """
+
+    at: AwareMoment
     role: Literal["therapist", "client"]
-    action: Literal["create", "update", "delete"]
-    kind: str = Field(max_length=80)
+    action: Literal["create", "update"]
+    kind: AuditKind
 
 
 class Bundle(Model):
@@ -61,9 +72,9 @@ class Bundle(Model):
 
     format: Literal["worksheets-client-bundle"]
     version: StrictInt = Field(ge=1)
-    exported_at: dt.datetime
+    exported_at: AwareMoment
     #: When the casebook's profile ("client"), "history" and "plan" were last changed.
-    updated: dict[Literal["client", "history", "plan"], dt.datetime] = Field(
+    updated: dict[Literal["client", "history", "plan"], AwareMoment] = Field(
         default_factory=dict)
     audit: list[BundleAuditLine] = Field(default_factory=list)
     client: ClientProfile
@@ -103,7 +114,7 @@ def export_client(casebook: Casebook, client_id: str) -> Bundle:
     updated.update(casebook._read("SELECT kind, updated_at FROM documents WHERE client_key = ?",
                                   (key,)))
     audit = casebook._read("SELECT at, role, action, kind FROM audit WHERE client_key = ? "
-                           "ORDER BY seq", (key,))
+                           "AND action IN ('create', 'update') ORDER BY seq", (key,))
     return Bundle(
         format=BUNDLE_FORMAT, version=BUNDLE_VERSION,
         exported_at=dt.datetime.now(dt.UTC),
@@ -132,6 +143,8 @@ def read_bundle(path: str | os.PathLike) -> Bundle:
     path = Path(path)
     source = path.name
     try:
+        if path.exists() and not path.is_file():
+            raise BundleError(str(path), ["is not a regular file; give the bundle's path"])
         with path.open("rb") as handle:
             raw = handle.read(MAX_BUNDLE_BYTES + 1)
     except OSError as error:
@@ -139,8 +152,11 @@ def read_bundle(path: str | os.PathLike) -> Bundle:
     if len(raw) > MAX_BUNDLE_BYTES:
         raise BundleError(source, ["the file is too large to be a bundle"])
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = json.loads(raw.decode("utf-8"),
+                          parse_int=lambda text: int(text) if len(text) <= 100 else text)
+    except RecursionError:
+        raise BundleError(source, ["is nested too deeply to be a bundle"]) from None
+    except (UnicodeDecodeError, ValueError):
         raise BundleError(source, ["is not a bundle (not JSON written by 'client export')"]) \
             from None
     return parse_bundle(data, source)

@@ -51,6 +51,14 @@ def foreign_wal(path: Path) -> CasebookError:
         "foreign-wal")
 
 
+def replaced_under(path: Path) -> CasebookError:
+    return CasebookError(
+        str(path), f"the file was moved or replaced while another program had the casebook "
+                   f"open, and {path.name}-wal and {path.name}-shm beside it still belong to "
+                   f"that program; nothing was changed. Close the other programs (the journal "
+                   f"app, notebooks), then try again", "replaced")
+
+
 def moved(path: Path) -> CasebookError:
     return CasebookError(
         str(path), "was moved, replaced or deleted while it was open, so this change was not "
@@ -67,8 +75,16 @@ def read_only(path: Path) -> CasebookError:
 
 def disk_full(path: Path) -> CasebookError:
     return CasebookError(
-        str(path), "the disk is full, so this change was not saved; everything saved before "
-                   "is safe. Free some space and try again", "disk-full")
+        str(path), "the disk is full, so nothing could be saved or opened just now; "
+                   "everything saved before is safe. Free some space and try again",
+        "disk-full")
+
+
+def no_access(path: Path) -> CasebookError:
+    return CasebookError(
+        str(path), "cannot be opened: permission denied for the file or a folder on its path "
+                   "(check who owns them, and their permissions); nothing was changed",
+        "no-access")
 
 
 def busy(path: Path) -> CasebookError:
@@ -83,6 +99,11 @@ def explain(error: BaseException, path: Path) -> CasebookError:
     if isinstance(error, OSError):
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             return disk_full(path)
+        if error.errno == errno.ENAMETOOLONG:
+            return CasebookError(str(path), "the file name is too long; choose a shorter one",
+                                 "missing")
+        if error.errno in (errno.EACCES, errno.EPERM) and not _readable(path):
+            return no_access(path)
         if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return read_only(path)
         reason = error.strerror or "input/output error"
@@ -96,6 +117,8 @@ def explain(error: BaseException, path: Path) -> CasebookError:
     if name.startswith(("SQLITE_READONLY", "SQLITE_PERM")) or "readonly" in message:
         return read_only(path)
     if name.startswith("SQLITE_CANTOPEN") or "unable to open" in message:
+        if not _readable(path):
+            return no_access(path)
         return read_only(path) if _not_writable(path) else CasebookError(
             str(path), "cannot be opened (its file or folder may have been moved or its "
                        "permissions changed); nothing was changed", "unusable")
@@ -128,6 +151,14 @@ def low_on_space(folder: Path, margin: int = 1 << 20) -> bool:
     except OSError:
         return False
     return info.f_bavail * info.f_frsize < margin
+
+
+def _readable(path: Path) -> bool:
+    """Whether this process may read *path* (and reach it through its folders)."""
+    try:
+        return os.access(path, os.R_OK) if path.exists() else os.access(path.parent, os.X_OK)
+    except OSError:
+        return False
 
 
 def _not_writable(path: Path) -> bool:

@@ -32,11 +32,15 @@ def default_path() -> Path:
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
     """The explicit path, else the environment variable, else the default."""
-    if path:
-        return Path(path).expanduser()
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
-    return default_path()
+    chosen = path or os.environ.get(ENV_VAR)
+    if not chosen:
+        return default_path()
+    try:
+        return Path(chosen).expanduser()
+    except RuntimeError:  # "~name/..." for a name that is not a user here
+        raise CasebookError(str(chosen), "the ~name at the start of this path is not a user "
+                                         "on this computer; give the full path", "missing") \
+            from None
 
 
 def make_private(path: Path) -> list[str]:

@@ -18,13 +18,14 @@ Sidecar files are SQLite's alone: nothing here deletes them.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
 from ..errors import CasebookError
 from . import location, schema, wal
-from .diagnosis import damaged, damaged_wal, explain, foreign_wal, missing
+from .diagnosis import damaged, damaged_wal, explain, foreign_wal, missing, replaced_under
 
 
 class FileId(NamedTuple):
@@ -45,6 +46,14 @@ def file_id(path: Path) -> FileId | None:
 def connect(path: Path, create: bool, busy_ms: int,
             ) -> tuple[sqlite3.Connection, FileId, list[str]]:
     """Open the casebook at *path*; returns the connection, the file's id and warnings."""
+    try:
+        return _connect(path, create, busy_ms)
+    except OSError as error:  # a name too long, a folder that may not be entered, ...
+        raise explain(error, path) from None
+
+
+def _connect(path: Path, create: bool, busy_ms: int,
+             ) -> tuple[sqlite3.Connection, FileId, list[str]]:
     if path.is_symlink():
         raise CasebookError(str(path), "is a symbolic link; give the casebook's real path "
                                        "(a link could lead the records somewhere else)",
@@ -56,6 +65,7 @@ def connect(path: Path, create: bool, busy_ms: int,
     if path.is_dir():
         raise CasebookError(str(path), "is a folder; give a file name", "folder")
     schema.check_header(path)
+    check_sidecars_belong(path)
     if wal.has_wal(path) and wal.in_use(path) is False:
         check_cold_wal(path)
     before = file_id(path)
@@ -79,19 +89,33 @@ def connect(path: Path, create: bool, busy_ms: int,
     return conn, opened, location.make_private(path)
 
 
+def check_sidecars_belong(path: Path) -> None:
+    """Refuse a casebook whose ``-wal``/``-shm`` belong to a file moved away under a program.
+
+    A running program keeps the ``-wal`` and ``-shm`` of the file it opened. If
+    another file is moved to the same path meanwhile, SQLite would fold that
+    program's ``-wal`` into it (and may cut it to the old file's size).
+    """
+    for _ in range(3):  # a program may be between its two locks: look again
+        if wal.in_use(path) is not True or wal.file_locked(path) is not False:
+            return
+        time.sleep(0.05)
+    raise replaced_under(path)
+
+
 def check_cold_wal(path: Path) -> None:
     """Check a ``-wal`` no program is using, before SQLite replays it into the file.
 
-    A damaged frame makes SQLite drop every committed change after it without a
-    word; a ``-wal`` from another copy of the file (a backup copied over the
-    casebook after a crash) mixes two files. Both are refused, nothing changed.
-    The read-only look lets SQLite check the frames; how far it got is then read
-    from its index and compared with the commits the frame headers show.
+    A damaged frame (or header) makes SQLite drop every committed change after
+    it without a word; a ``-wal`` from another copy of the file (a backup copied
+    over the casebook after a crash) mixes two files. Both are refused, nothing
+    changed. The read-only look lets SQLite check the frames; how far it got is
+    then read from its index and compared with the commits the frames show.
     """
     scanned = wal.frames(path)
-    together = _quick_check(f"file:{quote(str(path))}?mode=ro")
+    together = _full_check(f"file:{quote(str(path))}?mode=ro")
     if scanned is not None and scanned.commits and wal.in_use(path) is False:
-        replayed = wal.replayed_frames(path)
+        replayed = wal.replayed_frames(path) if scanned.header_ok else 0
         if replayed is not None and scanned.dropped(replayed):
             # Look again, so that a program starting to write meanwhile is not taken
             # for damage.
@@ -102,19 +126,24 @@ def check_cold_wal(path: Path) -> None:
         return  # whole, or SQLite could not look (read-only folder): the open will say
     if wal.in_use(path) is not False:
         return  # a program started meanwhile; the full open checks again
-    if _quick_check(f"file:{quote(str(path))}?immutable=1"):  # the file alone
+    if _full_check(f"file:{quote(str(path))}?immutable=1"):  # the file alone
         raise foreign_wal(path)
     raise damaged(path)
 
 
-def _quick_check(uri: str) -> bool | None:
-    """SQLite's quick check on *uri*, read-only: True, False (damaged), or None (no look)."""
+def _full_check(uri: str) -> bool | None:
+    """Integrity and foreign keys, read-only: True, False (damaged), or None (no look).
+
+    Used only when a crash left a ``-wal``: a ``-wal`` from another copy can fit
+    the pages yet break the indexes, which only the full check sees.
+    """
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=5)
     except sqlite3.Error:
         return None
     try:
-        return conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        whole = conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        return whole and not conn.execute("PRAGMA foreign_key_check").fetchall()
     except sqlite3.DatabaseError as error:
         name = getattr(error, "sqlite_errorname", "") or ""
         corrupt = name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) \

@@ -78,25 +78,51 @@ HEADER_SIZE = 100  # SQLite's file header; application_id is at byte 68
 
 
 def check_header(path: Path) -> None:
-    """Refuse a file that is not a casebook, reading its first bytes only.
+    """Refuse a file that is not a casebook, before anything else touches it.
 
-    Nothing is opened with SQLite here, so nothing is created beside the file
-    and nothing another program is using is touched. Raises
-    :class:`CasebookError` (``not-casebook``) for a file that is not SQLite or
-    a database that is not a casebook.
+    The header is read through SQLite with ``immutable=1``: no lock is taken, no
+    ``-wal``/``-shm`` is read or made, so a refused file gets nothing beside it.
+    It is never read with a plain ``open()``: closing any descriptor of a file
+    drops every POSIX lock this process holds on it, the SQLite locks of its own
+    open connections included, and another program could then take the
+    casebook for unused and fold or remove a live ``-wal``.
+
+    Raises :class:`CasebookError` (``not-casebook``) for a file that is not
+    SQLite or a database that is not a casebook.
     """
+    import os
+    import stat
+    from urllib.parse import quote
+
+    from .diagnosis import explain
+
     shown = str(path)
     try:
-        with path.open("rb") as handle:
-            header = handle.read(HEADER_SIZE)
+        info = os.stat(path)
     except OSError as error:
-        from .diagnosis import explain
-
         raise explain(error, path) from None
-    if len(header) < HEADER_SIZE or not header.startswith(SQLITE_MAGIC):
+    if not stat.S_ISREG(info.st_mode):
+        raise CasebookError(shown, "is not a regular file (a device, pipe or socket); give "
+                                   "the casebook's path", "not-casebook")
+    if info.st_size < HEADER_SIZE:
         raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched",
                             "not-casebook")
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+    uri = f"file:{quote(str(path.absolute()))}?immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as error:
+        raise explain(error, path) from None
+    try:
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        name = getattr(error, "sqlite_errorname", "") or ""
+        if name.startswith("SQLITE_NOTADB") or "not a database" in str(error):
+            raise CasebookError(shown, "is not a casebook (not an SQLite database); left "
+                                       "untouched", "not-casebook") from None
+        raise explain(error, path) from None
+    finally:
+        conn.close()
+    if application_id != APPLICATION_ID:
         raise CasebookError(shown, "is a database, but not a casebook; left untouched",
                             "not-casebook")
 

@@ -47,11 +47,25 @@ def has_wal(path: Path) -> bool:
 
 def in_use(path: Path) -> bool | None:
     """Whether some program has the casebook open; None when this system cannot tell."""
-    shm = shm_path(path)
+    return _locked(shm_path(path), SHM_DMS_BYTE)
+
+
+def file_locked(path: Path) -> bool | None:
+    """Whether some program holds a lock on the casebook file itself (any byte).
+
+    Every open WAL connection keeps a shared lock on its database file while it
+    has the ``-shm`` open, so ``-shm`` in use while the file at *path* is not
+    locked means the sidecars belong to another file: the casebook was moved or
+    replaced under a running program.
+    """
+    return _locked(path, None)
+
+
+def _locked(path: Path, byte: int | None) -> bool | None:
     try:
-        info = shm.stat()
+        info = path.stat()
     except FileNotFoundError:
-        return False  # every open WAL connection has the -shm file
+        return False
     except OSError:
         return None
     try:
@@ -69,7 +83,8 @@ def in_use(path: Path) -> bool | None:
             start, end = parts[parts.index(device) + 1:parts.index(device) + 3]
             major, minor, inode = device.split(":")
             found = (int(major, 16), int(minor, 16), int(inode))
-            covers = int(start) <= SHM_DMS_BYTE and (end == "EOF" or int(end) >= SHM_DMS_BYTE)
+            covers = byte is None or (int(start) <= byte
+                                      and (end == "EOF" or int(end) >= byte))
         except (StopIteration, ValueError):
             continue
         if found == wanted and covers:
@@ -79,41 +94,89 @@ def in_use(path: Path) -> bool | None:
 
 @dataclass(frozen=True)
 class WalFrames:
-    """What a ``-wal`` file holds, from its frame headers alone (no checksums computed)."""
+    """What a ``-wal`` file holds, from its frame headers (no checksums computed).
 
-    commits: tuple[int, ...]  # frame numbers (1-based) of commit frames of this generation
-    salts: tuple[int, int] | None
+    ``commits`` lists, for each committed transaction of the current generation,
+    its last frame's number (1-based) and whether it changes any page from what
+    the casebook file holds (a transaction already folded into the file loses
+    nothing when SQLite skips it).
+    """
+
+    header_ok: bool
+    commits: tuple[tuple[int, bool], ...]
     size: int
 
     def dropped(self, replayed: int) -> int:
-        """Committed transactions beyond the *replayed* frames SQLite accepted."""
-        return sum(1 for frame in self.commits if frame > replayed)
+        """Committed transactions that change the file, beyond the frames SQLite accepted."""
+        return sum(1 for frame, changes in self.commits if frame > replayed and changes)
 
 
 def frames(path: Path) -> WalFrames | None:
-    """Scan the ``-wal`` beside *path*: its commit frames of the current generation."""
+    """Scan the ``-wal`` beside *path*: its committed transactions of the current generation.
+
+    The generation is the header's salts; when the header itself is damaged
+    (SQLite then ignores the whole file), the salts most frames carry.
+    """
     wal = wal_path(path)
     try:
         with wal.open("rb") as handle:
             data = handle.read()
     except OSError:
         return None
-    if len(data) < WAL_HEADER:
-        return WalFrames((), None, len(data))
-    magic, _version, page_size, _seq, salt1, salt2, _c1, _c2 = \
+    page_size = _page_size(path)
+    if len(data) < WAL_HEADER or page_size is None:
+        return WalFrames(True, (), len(data))
+    magic, _version, header_page, _seq, salt1, salt2, check1, check2 = \
         struct.unpack(">8I", data[:WAL_HEADER])
-    if magic not in WAL_MAGIC or page_size < 512 or page_size & (page_size - 1):
-        return WalFrames((), None, len(data))  # not a WAL SQLite would replay
-    commits = []
+    order = ">" if magic & 1 else "<"
+    header_ok = (magic in WAL_MAGIC and header_page == page_size
+                 and _checksum(data[:24], order) == (check1, check2))
     frame_size = FRAME_HEADER + page_size
-    number, offset = 0, WAL_HEADER
-    while offset + frame_size <= len(data):
-        number += 1
-        page, commit_size, f_salt1, f_salt2 = struct.unpack(">4I", data[offset:offset + 16])
-        if (f_salt1, f_salt2) == (salt1, salt2) and page and commit_size:
-            commits.append(number)
-        offset += frame_size
-    return WalFrames(tuple(commits), (salt1, salt2), len(data))
+    headers = [struct.unpack(">4I", data[offset:offset + 16])
+               for offset in range(WAL_HEADER, len(data) - frame_size + 1, frame_size)]
+    if not header_ok:
+        counts: dict[tuple[int, int], int] = {}
+        for _page, commit, f1, f2 in headers:
+            if commit:
+                counts[(f1, f2)] = counts.get((f1, f2), 0) + 1
+        if not counts:
+            return WalFrames(False, (), len(data))
+        salt1, salt2 = max(counts, key=counts.get)
+    commits = []
+    changes = False
+    with open(path, "rb") as main:
+        for number, (page, commit_size, f1, f2) in enumerate(headers, start=1):
+            if (f1, f2) != (salt1, salt2) or not page:
+                continue
+            offset = WAL_HEADER + (number - 1) * frame_size + FRAME_HEADER
+            main.seek((page - 1) * page_size)
+            changes = changes or main.read(page_size) != data[offset:offset + page_size]
+            if commit_size:
+                commits.append((number, changes))
+                changes = False
+    return WalFrames(header_ok, tuple(commits), len(data))
+
+
+def _page_size(path: Path) -> int | None:
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(18)
+    except OSError:
+        return None
+    if len(header) < 18:
+        return None
+    size = int.from_bytes(header[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def _checksum(data: bytes, order: str) -> tuple[int, int]:
+    """SQLite's WAL checksum over *data* (the header's first 24 bytes here)."""
+    s0 = s1 = 0
+    words = struct.unpack(f"{order}{len(data) // 4}I", data)
+    for index in range(0, len(words), 2):
+        s0 = (s0 + words[index] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[index + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
 
 
 def replayed_frames(path: Path) -> int | None:

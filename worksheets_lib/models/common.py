@@ -7,6 +7,7 @@ error message.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any
 
@@ -81,9 +82,33 @@ Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Distress = between(0, 100)
 Intensity = between(0, 10)
 LongText = text_field(2000)
+def sane_moment(value):
+    """A date and time that can be placed in UTC, between the years 1900 and 2999."""
+    try:
+        utc = value.astimezone(dt.UTC) if isinstance(value, dt.datetime) else value
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not 1900 <= utc.year <= 2999:
+        raise PydanticCustomError("moment_range", "must be a real time between the years 1900 "
+                                                  "and 2999")
+    return value
+
+
+def _sane_date(value):
+    if not 1900 <= value.year <= 2999:
+        raise PydanticCustomError("date_range", "must be a date between the years 1900 and "
+                                                "2999")
+    return value
+
+
 #: A record's stable id: a UUID as 32 lowercase hex digits.
 RecordId = Annotated[str, StringConstraints(pattern=_RECORD_ID)]
 
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+#: A moment a record was made: convertible to UTC, years 1900 to 2999.
+Moment = Annotated[dt.datetime, AfterValidator(sane_moment)]
+#: A calendar date, years 1900 to 2999.
+Day = Annotated[dt.date, AfterValidator(_sane_date)]
