@@ -327,3 +327,32 @@ def test_a_killed_backups_journal_file_is_cleaned_too(cb, tmp_path):
     assert not stale.exists()
     with contextlib.closing(sqlite3.connect(tmp_path / "b.sqlite3")) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# --- documented limits ----------------------------------------------------------------------------
+
+def test_a_bundle_over_the_entry_limit_is_one_line_and_stores_nothing(cb, tmp_path, capsys):
+    from worksheets_lib.casebook.bundle import MAX_JOURNAL_ENTRIES
+
+    with open_casebook(cb) as book:
+        data = export_client(book, CLIENT).model_dump(mode="json")
+    data["client"]["id"] = "new-client"
+    data["journal"] = [{"id": f"{n:032x}", "at": "2026-11-01T10:00:00Z", "feeling": "calm"}
+                       for n in range(MAX_JOURNAL_ENTRIES + 1)]
+    bundle = tmp_path / "big.json"
+    bundle.write_text(json.dumps(data))
+    before = files_beside(cb)
+    code, out, err = run(capsys, "client", "import", bundle, "--casebook", cb)
+    assert (code, out) == (1, "")
+    assert err == f"error: big.json: journal: can have at most {MAX_JOURNAL_ENTRIES} items\n"
+    assert files_beside(cb) == before
+
+
+def test_a_client_file_over_the_size_limit_is_one_line(tmp_path, capsys):
+    from worksheets_lib.clientfile import MAX_FILE_BYTES
+
+    big = tmp_path / "big.yaml"
+    big.write_text(EXAMPLE.read_text() + "# " + "x" * MAX_FILE_BYTES + "\n")
+    code, out, err = run(capsys, "render", "ladder", "--client", big)
+    assert (code, out) == (1, "")
+    assert err == "error: big.yaml: the file is too large to be a client file\n"

@@ -46,7 +46,11 @@ AwareMoment = Annotated[AwareDatetime, AfterValidator(sane_moment)]
 
 BUNDLE_FORMAT = "worksheets-client-bundle"
 BUNDLE_VERSION = 2
+#: Limits of one bundle (documented in the README); over them, one line and nothing stored.
 MAX_BUNDLE_BYTES = 50_000_000
+MAX_JOURNAL_ENTRIES = 50_000
+MAX_OTHER_RECORDS = 10_000
+MAX_AUDIT_LINES = 200_000
 DOCUMENT_LABELS = {"client": "profile", "history": "history map", "plan": "goal plan"}
 
 
@@ -76,14 +80,15 @@ class Bundle(Model):
     #: When the casebook's profile ("client"), "history" and "plan" were last changed.
     updated: dict[Literal["client", "history", "plan"], AwareMoment] = Field(
         default_factory=dict)
-    audit: list[BundleAuditLine] = Field(default_factory=list)
+    audit: list[BundleAuditLine] = Field(default_factory=list, max_length=MAX_AUDIT_LINES)
     client: ClientProfile
     history: HistoryMap | None = None
     plan: GoalPlan | None = None
-    journal: list[JournalEntry] = Field(default_factory=list)
-    ladder_attempts: list[LadderAttempt] = Field(default_factory=list)
-    listening: list[ListeningRecord] = Field(default_factory=list)
-    packets: list[PacketRecord] = Field(default_factory=list)
+    journal: list[JournalEntry] = Field(default_factory=list, max_length=MAX_JOURNAL_ENTRIES)
+    ladder_attempts: list[LadderAttempt] = Field(default_factory=list,
+                                                 max_length=MAX_OTHER_RECORDS)
+    listening: list[ListeningRecord] = Field(default_factory=list, max_length=MAX_OTHER_RECORDS)
+    packets: list[PacketRecord] = Field(default_factory=list, max_length=MAX_OTHER_RECORDS)
 
 
 @dataclass

@@ -109,6 +109,6 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 #: A moment a record was made: convertible to UTC, years 1900 to 2999.
-Moment = Annotated[dt.datetime, AfterValidator(sane_moment)]
+Timestamp = Annotated[dt.datetime, AfterValidator(sane_moment)]
 #: A calendar date, years 1900 to 2999.
 Day = Annotated[dt.date, AfterValidator(_sane_date)]

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Day, Distress, Intensity, LongText, Model, Moment, RecordId, ShortText
+from .common import Day, Distress, Intensity, LongText, Model, RecordId, ShortText, Timestamp
 
 
 def new_id() -> str:
@@ -28,7 +28,7 @@ class JournalEntry(Model):
     """One feelings-journal entry, as on the printed journal page."""
 
     id: RecordId = Field(default_factory=new_id)
-    at: Moment = Field(default_factory=_now)
+    at: Timestamp = Field(default_factory=_now)
     what_happened: LongText | None = None
     feeling: ShortText | None = None  # named in the client's own words
     intensity: Intensity | None = None
@@ -71,7 +71,7 @@ class PacketRecord(Model):
     """A packet that was generated: when, which worksheets, the file's hash (not the PDF)."""
 
     id: RecordId = Field(default_factory=new_id)
-    at: Moment = Field(default_factory=_now)
+    at: Timestamp = Field(default_factory=_now)
     worksheets: list[ShortText]
     paper: Literal["a4", "letter"] = "a4"
     pages: int = Field(ge=1)
