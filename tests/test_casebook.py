@@ -767,9 +767,10 @@ def test_no_audit_row_holds_client_text_or_the_client_id(cb_path, secret_client)
     with plain(cb_path) as conn:
         columns = [r[1] for r in conn.execute("PRAGMA table_info(audit)")]
         kinds = {r[0] for r in conn.execute("SELECT kind FROM audit")}
-    assert columns == ["seq", "at", "role", "action", "kind", "client_key"]
+    assert columns == ["seq", "at", "role", "action", "kind", "client_key", "line_hash",
+                       "chain"]
     assert kinds <= {"client", "history", "plan", "journal entry", "ladder attempt",
-                     "listening record", "packet"}
+                     "listening record", "packet", "client records", "whole casebook"}
 
 
 def test_deleting_a_client_leaves_no_row_but_one_anonymous_audit_line(cb_path, secret_client,
@@ -801,11 +802,18 @@ def test_deleting_a_client_leaves_no_row_but_one_anonymous_audit_line(cb_path, s
                 assert key not in text, table
     with plain(cb_path) as conn:
         anonymous = conn.execute(
-            "SELECT role, action, kind, client_key FROM audit WHERE client_key IS NULL"
-        ).fetchall()
+            "SELECT role, action, kind, client_key FROM audit WHERE client_key IS NULL "
+            "AND at IS NOT NULL").fetchall()
         assert anonymous == [("client", "delete", "client", None)]
         assert conn.execute("SELECT count(*) FROM audit WHERE client_key = ?",
                             (key,)).fetchone() == (0,)
+        # Their earlier lines are emptied (redacted); only their hashes remain.
+        redacted = conn.execute("SELECT at, role, action, kind, client_key FROM audit "
+                                "WHERE at IS NULL").fetchall()
+        assert redacted and set(redacted) == {(None, None, None, None, None)}
+    with open_casebook(cb_path) as book:
+        report = book.verify_audit()
+        assert report.ok and report.redacted == len(redacted)
     # the other client is untouched
     for table in ("clients", "documents", "journal_entries", "ladder_attempts",
                   "listening_records", "packets", "audit"):

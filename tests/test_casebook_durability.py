@@ -57,7 +57,8 @@ def _write_until_killed(path: Path, ack_fd: int) -> None:
             os.write(ack_fd, entry.id.encode("ascii") + b"\n")
     except BaseException as error:  # report only the type: it never holds client text
         with contextlib.suppress(BaseException):
-            os.write(ack_fd, b"!" + type(error).__name__.encode("ascii") + b"\n")
+            kind = getattr(error, "kind", "")  # our error kinds never hold client text
+            os.write(ack_fd, f"!{type(error).__name__} {kind}".encode("ascii") + b"\n")
         code = 3
     finally:
         os._exit(code)

@@ -43,6 +43,8 @@ def test_fixture_casebook_migrates_with_every_record_intact(tmp_path, fixture, m
         assert casebook.load_plan(client.id).goals[0].check_in == "each session"
         assert casebook.list_listening_records(client.id)[0].eye_contact is True
         assert casebook.integrity_ok()
+        report = casebook.verify_audit()  # lines written before the chain are chained too
+        assert report.ok and report.lines >= 6
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()

@@ -149,7 +149,8 @@ def test_the_app_opens_the_casebook_as_the_client(app, casebook_path):
     with open_casebook(casebook_path, create=True) as casebook:
         lines = casebook.audit(ALEX)
     assert [(line.role, line.action, line.kind) for line in lines] == [
-        ("therapist", "create", "client"), ("client", "create", "journal entry")]
+        ("therapist", "create", "client"), ("client", "read", "client records"),
+        ("client", "create", "journal entry")]
 
 
 def test_the_client_id_comes_from_the_environment_when_not_given(casebook_path,

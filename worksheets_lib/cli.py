@@ -19,6 +19,7 @@ from . import catalog
 from .cli_casebook import (
     add_casebook_option,
     add_force_option,
+    build_audit_parser,
     build_backup_parser,
     build_client_parser,
     output_guard,
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     build_client_parser(commands)
     build_backup_parser(commands)
+    build_audit_parser(commands)
 
     journal = commands.add_parser(
         "journal", help="start the client's journal app in the browser",
@@ -133,13 +135,18 @@ def _load(args: argparse.Namespace):
 
     check_client_id(args.client_id)
     with opened(args) as casebook:
-        return casebook.get_client(args.client_id)
+        client = casebook.get_client(args.client_id)
+        casebook.record_access("read", args.client_id)
+        return client
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
     from . import render_worksheet
+    from .files import check_target
 
     catalog.get_worksheet(args.name)  # an unknown name fails before the file is read
+    if args.out is not None:
+        check_target(args.out)  # a bad --out fails before the casebook is touched
     client = _load(args)
     out = args.out or Path(f"{client.id}-{args.name}.pdf")
     result = render_worksheet(args.name, client, out, paper=args.paper,
@@ -150,9 +157,11 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_packet(args: argparse.Namespace) -> int:
+    from .files import check_target
     from .packet import chosen_worksheets, render_casebook_packet, render_packet
 
     chosen_worksheets(args.worksheets)  # unknown or repeated names fail first
+    check_target(args.out)
     if args.client is not None:
         result = render_packet(_load(args), args.out, worksheets=args.worksheets,
                                paper=args.paper, templates_dir=args.templates)
@@ -236,6 +245,12 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     return run_backup(args)
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .cli_casebook import run_verify_audit
+
+    return run_verify_audit(args)
+
+
 def _cmd_casebook(args: argparse.Namespace) -> int:
     from .cli_casebook import run_casebook
 
@@ -244,6 +259,7 @@ def _cmd_casebook(args: argparse.Namespace) -> int:
 
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "packet": _cmd_packet, "demo": _cmd_demo,
             "client": _cmd_client, "backup": _cmd_backup, "casebook": _cmd_casebook,
+            "audit": _cmd_audit,
             "journal": _cmd_journal}
 
 

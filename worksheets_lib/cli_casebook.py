@@ -187,6 +187,34 @@ def run_casebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_audit_parser(commands) -> None:
+    """Add ``audit verify``."""
+    group = commands.add_parser("audit", help="check the audit trail",
+                                description="Check the casebook's audit trail.")
+    sub = group.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    add_casebook_option(sub.add_parser(
+        "verify", help="check that the audit trail has not been changed",
+        description="Recompute the audit trail's hash chain. Exit code 1, naming the first "
+                    "line that does not fit, when a line was changed, removed or moved. "
+                    "Note the printed head value somewhere safe: a trail that still "
+                    "leads to it later was not rewritten."))
+
+
+def run_verify_audit(args: argparse.Namespace) -> int:
+    """Run ``worksheets audit verify``."""
+    with opened(args) as casebook:
+        report = casebook.verify_audit()
+    if not report.ok:
+        print(f"error: casebook {casebook.path}: the audit trail was changed: line "
+              f"{report.first_bad} does not fit the lines before it", file=sys.stderr)
+        return 1
+    removed = f", {report.redacted} emptied when their client was deleted" \
+        if report.redacted else ""
+    print(f"the audit trail is whole: {report.lines} lines{removed}")
+    print(f"head: {report.head}")
+    return 0
+
+
 def opened(args: argparse.Namespace, create: bool = False) -> Casebook:
     """Open the casebook the arguments name, printing any warnings about it.
 
@@ -223,6 +251,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{profile.id}  {profile.name}  (session {profile.session_date})")
         elif args.client_command == "show":
             _show(casebook, args.id)
+            casebook.record_access("read", args.id)
         elif args.client_command == "export":
             out = write_bundle(casebook, args.id, args.out)
             print(f"wrote {out} (keep it safe: it holds the client's records)")

@@ -85,6 +85,7 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             leftover.unlink(missing_ok=True)
+    casebook.record_access("backup", None, "whole casebook")
     return out
 
 
@@ -265,8 +266,7 @@ def restore(backup: Path, path: Path) -> RestoreResult:
                 raise diagnosis.explain(error, path) from None
             finally:
                 source.close()
-            current._write(lambda conn: current._audit(conn, "update", "whole casebook "
-                                                       "(restored from a backup)", None))
+            current.record_access("restore", None, "whole casebook")
             return RestoreResult(path, [aside])
     # It opens, but SQLite's full check fails: keep it aside whole, as it is.
     return _replace_unusable(backup, path, stamp)

@@ -39,6 +39,7 @@ from ..models import (
     PacketRecord,
 )
 from ..models.common import Model, sane_moment
+from . import audit
 from .store import Casebook, _insert_or_update, _now, _utc, _with_step_ids, check_client_id
 
 #: A moment with its time zone: an export time without one could not be compared.
@@ -55,7 +56,7 @@ DOCUMENT_LABELS = {"client": "profile", "history": "history map", "plan": "goal 
 
 
 AuditKind = Literal["client", "history", "plan", "journal entry", "ladder attempt",
-                    "listening record", "packet"]
+                    "listening record", "packet", "client records"]
 
 
 class BundleAuditLine(Model):
@@ -67,7 +68,7 @@ class BundleAuditLine(Model):
 
     at: AwareMoment
     role: Literal["therapist", "client"]
-    action: Literal["create", "update"]
+    action: Literal["create", "update", "read", "export", "import"]
     kind: AuditKind
 
 
@@ -119,7 +120,8 @@ def export_client(casebook: Casebook, client_id: str) -> Bundle:
     updated.update(casebook._read("SELECT kind, updated_at FROM documents WHERE client_key = ?",
                                   (key,)))
     audit = casebook._read("SELECT at, role, action, kind FROM audit WHERE client_key = ? "
-                           "AND action IN ('create', 'update') ORDER BY seq", (key,))
+                           "AND action IN ('create', 'update', 'read', 'export', 'import') "
+                           "ORDER BY seq", (key,))
     return Bundle(
         format=BUNDLE_FORMAT, version=BUNDLE_VERSION,
         exported_at=dt.datetime.now(dt.UTC),
@@ -140,6 +142,7 @@ def write_bundle(casebook: Casebook, client_id: str, out: str | os.PathLike) -> 
     bundle = export_client(casebook, client_id)
     out = Path(out)
     write_atomically(out, bundle.model_dump_json(indent=1).encode("utf-8"), kind="bundle")
+    casebook.record_access("export", client_id)
     return out
 
 
@@ -280,9 +283,10 @@ def import_bundle(casebook: Casebook, bundle: Bundle, replace: bool = False) -> 
                             "AND action = ? AND kind = ?",
                             (key, at, line.role, line.action, line.kind)).fetchone():
                 continue
-            conn.execute("INSERT INTO audit (at, role, action, kind, client_key) "
-                         "VALUES (?, ?, ?, ?, ?)", (at, line.role, line.action, line.kind, key))
+            audit.append(conn, line.role, line.action, line.kind, key, at=at)
             result.audit_lines += 1
+        if result.changed:
+            casebook._audit(conn, "import", "client records", key)
         return result
 
     return casebook._write(work)

@@ -12,14 +12,16 @@ them (ids, dates) are what queries need.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import CasebookError
+from .audit import chain_existing
 
 APPLICATION_ID = 0x5753434B  # "WSCK"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
-MIGRATIONS: dict[int, list[str]] = {
+MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     1: [
         f"PRAGMA application_id = {APPLICATION_ID}",
         """CREATE TABLE clients (
@@ -69,6 +71,27 @@ MIGRATIONS: dict[int, list[str]] = {
             kind TEXT NOT NULL,
             client_key TEXT)                -- no foreign key: the trail outlives a client""",
         "CREATE INDEX audit_by_client ON audit (client_key, seq)",
+    ],
+    # 2: the audit trail records reads, exports, backups, imports and restores, and
+    # becomes a hash chain (see audit.py); a deleted client's lines are redacted, not
+    # removed, so the chain still verifies.
+    2: [
+        """CREATE TABLE audit_v2 (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT,                        -- NULL in a redacted line
+            role TEXT CHECK (role IN ('therapist', 'client')),
+            action TEXT CHECK (action IN ('create', 'update', 'delete', 'read', 'export',
+                                          'backup', 'import', 'restore')),
+            kind TEXT,
+            client_key TEXT,                -- no foreign key: the trail outlives a client
+            line_hash TEXT NOT NULL DEFAULT '',
+            chain TEXT NOT NULL DEFAULT '')""",
+        "INSERT INTO audit_v2 (seq, at, role, action, kind, client_key) "
+        "SELECT seq, at, role, action, kind, client_key FROM audit",
+        "DROP TABLE audit",
+        "ALTER TABLE audit_v2 RENAME TO audit",
+        "CREATE INDEX audit_by_client ON audit (client_key, seq)",
+        chain_existing,
     ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
@@ -161,8 +184,7 @@ def expected_objects(version: int) -> frozenset[tuple[str, str, str]]:
         conn = sqlite3.connect(":memory:")
         try:
             for target in range(1, version + 1):
-                for statement in MIGRATIONS[target]:
-                    conn.execute(statement)
+                _run(conn, MIGRATIONS[target])
             _EXPECTED[version] = _objects(conn)
         finally:
             conn.close()
@@ -192,6 +214,14 @@ def check_objects(conn: sqlite3.Connection, path: Path, version: int) -> None:
                                        f"change it yourself, restore a backup", "foreign-schema")
 
 
+def _run(conn: sqlite3.Connection, steps) -> None:
+    for step in steps:
+        if isinstance(step, str):
+            conn.execute(step)
+        else:
+            step(conn)
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring an open casebook up to :data:`SCHEMA_VERSION`, one transaction per step."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -202,8 +232,7 @@ def migrate(conn: sqlite3.Connection) -> int:
             if conn.execute("PRAGMA user_version").fetchone()[0] >= target:
                 conn.execute("ROLLBACK")
                 continue
-            for statement in MIGRATIONS[target]:
-                conn.execute(statement)
+            _run(conn, MIGRATIONS[target])
             conn.execute(f"PRAGMA user_version = {target}")
             conn.execute("COMMIT")
         except BaseException:

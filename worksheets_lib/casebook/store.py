@@ -35,7 +35,7 @@ from ..models import (
     PacketRecord,
     new_id,
 )
-from . import diagnosis, location, opening, schema
+from . import audit, diagnosis, location, opening, schema
 from .diagnosis import explain
 
 Role = Literal["therapist", "client"]
@@ -181,8 +181,36 @@ class Casebook:
 
     def _audit(self, conn: sqlite3.Connection, action: str, kind: str,
                client_key: str | None) -> None:
-        conn.execute("INSERT INTO audit (at, role, action, kind, client_key) "
-                     "VALUES (?, ?, ?, ?, ?)", (_now(), self.role, action, kind, client_key))
+        audit.append(conn, self.role, action, kind, client_key)
+
+    def record_access(self, action: str, client_id: str | None = None,
+                      kind: str = "client records") -> None:
+        """Note in the audit trail that records were read, exported, backed up or restored.
+
+        A casebook that cannot be written just now (read-only, a full disk, busy)
+        is still readable: the note is then skipped and :attr:`warnings` says so.
+        """
+        if action not in audit.ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+
+        def work(conn):
+            key = self._key(client_id, conn) if client_id is not None else None
+            self._audit(conn, action, kind, key)
+
+        try:
+            self._write(work)
+        except CasebookError as error:
+            if error.kind not in ("read-only", "disk-full", "busy"):
+                raise
+            self.warnings.append(f"this {action} could not be noted in the audit trail "
+                                 f"({error.kind.replace('-', ' ')})")
+
+    def verify_audit(self) -> audit.VerifyReport:
+        """Recompute the audit trail's hash chain; see :mod:`.audit`."""
+        try:
+            return audit.verify(self._conn)
+        except sqlite3.Error as error:
+            raise explain(error, self.path) from None
 
     def _key(self, client_id: str, conn: sqlite3.Connection | None = None) -> str:
         query, args = "SELECT key FROM clients WHERE id = ?", (check_client_id(client_id),)
@@ -245,12 +273,16 @@ class Casebook:
         return self._write(work)
 
     def delete_client(self, client_id: str) -> None:
-        """Remove every row of the client, leaving one audit line without their name."""
+        """Remove every row of the client, leaving one audit line without their name.
+
+        Their earlier audit lines are redacted (emptied, their hashes kept), so
+        the trail's chain still verifies and nothing points at them.
+        """
 
         def work(conn):
             key = self._key(client_id, conn)
             conn.execute("DELETE FROM clients WHERE key = ?", (key,))  # cascades
-            conn.execute("DELETE FROM audit WHERE client_key = ?", (key,))
+            audit.redact_client(conn, key)
             self._audit(conn, "delete", "client", None)
 
         self._write(work)
@@ -437,7 +469,7 @@ class Casebook:
     def audit(self, client_id: str) -> list[AuditLine]:
         """The client's audit trail, oldest first."""
         key = self._key(client_id)
-        return self._audit_lines("WHERE client_key = ?", (key,))
+        return self._audit_lines("client_key = ?", (key,))
 
     def audit_all(self) -> list[AuditLine]:
         """The whole audit trail, including deletions of clients, oldest first."""
@@ -445,7 +477,8 @@ class Casebook:
 
     def _audit_lines(self, where: str, args: tuple) -> list[AuditLine]:
         rows = self._read(
-            f"SELECT seq, at, role, action, kind FROM audit {where} ORDER BY at, seq", args)
+            f"SELECT seq, at, role, action, kind FROM audit WHERE at IS NOT NULL "
+            f"{'AND ' + where if where else ''} ORDER BY at, seq", args)
         return [AuditLine(*row) for row in rows]
 
     def backup(self, out: str | os.PathLike) -> Path:

@@ -177,6 +177,7 @@ class JournalApp:
         try:
             self.casebook = open_casebook(casebook, role="client")
             self.client = self.casebook.get_client(client_id or "")
+            self.casebook.record_access("read", self.client.id)
         except WorksheetError:
             # The details are for the therapist's terminal, not the client's screen.
             self.client = None

@@ -146,6 +146,7 @@ class ClientPicker:
             self.client = None
             return
         self.client = self.casebook.get_client(change["new"])
+        self.casebook.record_access("read", self.client.id)
         self.message.value = b.message_html(f"Working with {self.client.name}.", "ok")
         self.on_pick(self.client)
 
