@@ -356,3 +356,37 @@ def test_a_client_file_over_the_size_limit_is_one_line(tmp_path, capsys):
     code, out, err = run(capsys, "render", "ladder", "--client", big)
     assert (code, out) == (1, "")
     assert err == "error: big.yaml: the file is too large to be a client file\n"
+
+
+def test_a_hard_linked_casebook_is_refused(cb, tmp_path, capsys):
+    os.link(cb, tmp_path / "second-name.sqlite3")
+    for path in (cb, tmp_path / "second-name.sqlite3"):
+        code, out, err = run(capsys, "client", "list", "--casebook", path)
+        assert (code, out) == (1, "")
+        assert "has another name (a hard link made with ln)" in err
+
+
+def test_two_restores_in_one_second_keep_both_copies(cb, tmp_path):
+    backup = tmp_path / "backup.sqlite3"
+    with open_casebook(cb) as book:
+        book.backup(backup)
+        book.add_journal_entry(CLIENT, JournalEntry(feeling="after the backup"))
+    first = restore_backup(backup, cb)
+    second = restore_backup(backup, cb)
+    assert first.kept[0] != second.kept[0]
+    from test_casebook_faults import ids_in
+
+    assert len(ids_in(first.kept[0])) == 1  # the entry written after the backup is kept
+
+
+def test_a_stray_file_as_wal_is_not_called_damage(cb):
+    cb.with_name(cb.name + "-wal").write_bytes(b"%PDF-1.7\n" + os.urandom(20000))
+    with open_casebook(cb) as book:
+        assert [c.id for c in book.list_clients()] == [CLIENT]
+
+
+def test_one_damaged_change_is_said_in_good_grammar(cb):
+    from worksheets_lib.casebook.diagnosis import damaged_wal
+
+    assert "holds 1 saved change that is damaged" in str(damaged_wal(cb, 1))
+    assert "holds 2 saved changes that are damaged" in str(damaged_wal(cb, 2))

@@ -387,3 +387,54 @@ def test_problem_can_be_copied():
     assert copy.copy(problem) == problem
     assert pickle.loads(pickle.dumps(problem)).path == "journal.days"
 
+
+
+@pytest.mark.parametrize("text", [
+    f"ladder:\n  steps:\n    - Tell {SECRET} I felt left out: {{distress: 20, distress: 30}}\n",
+    f"ladder:\n  steps:\n    - [Tell {SECRET} I felt left out]: 20\n",
+    "ladder:\n  steps:\n    - 2026-01-01: 20\n",
+])
+def test_a_key_made_of_client_words_is_never_shown(tmp_path, demo_yaml, text):
+    minimal = ("id: a-b\nname: A\ntherapist: {name: T, practice: P}\n"
+               "session_date: 2026-11-24\n")
+    path = write(tmp_path, "keys.yaml", minimal + text)
+    with pytest.raises(ClientFileError) as excinfo:
+        load_client(path)
+    assert_no_secret(excinfo.value)
+    assert "2026, 1, 1" not in str(excinfo.value) and "2026-01-01" not in str(excinfo.value)
+    assert all(p.path.startswith("ladder") for p in excinfo.value.problems)
+
+
+def test_a_json_key_written_twice_is_refused(tmp_path, demo_data):
+    import json
+
+    text = json.dumps(demo_data, default=str)[:-1] + ', "name": "Sam"}'
+    path = write(tmp_path, "twice.json", text)
+    with pytest.raises(ClientFileError) as excinfo:
+        load_client(path)
+    assert problems_of(excinfo) == {("name", "is written twice; keep one of them")}
+
+
+@pytest.mark.parametrize("directive", ["%YAML 1.1\n---\n", "%TAG ! tag:example.com,2000:\n---\n"])
+def test_a_yaml_directive_is_refused_so_yaml_1_1_cannot_come_back(tmp_path, demo_yaml,
+                                                                  directive):
+    path = write(tmp_path, "old.yaml", directive + demo_yaml)
+    with pytest.raises(ClientFileError) as excinfo:
+        load_client(path)
+    assert problems_of(excinfo) == {("", "line 1: lines starting with % (like %YAML) are not "
+                                         "used in a client file; remove it")}
+
+
+def test_an_odd_omap_is_one_plain_problem(tmp_path, demo_yaml):
+    path = write(tmp_path, "omap.yaml", demo_yaml + "extra: !!omap [a: 1, a: 2]\n")
+    with pytest.raises(ClientFileError) as excinfo:
+        load_client(path)
+    assert len(excinfo.value.problems) == 1
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31"])
+def test_session_dates_far_outside_a_lifetime_are_refused(make_client, date):
+    with pytest.raises(Exception) as excinfo:
+        make_client(session_date=date)
+    assert problems_of(excinfo) == {("session_date",
+                                     "must be a date between the years 1900 and 2999")}

@@ -227,3 +227,54 @@ def test_chromium_reaching_the_app_by_dns_rebinding_gets_403(journal):
         finally:
             browser.close()
     assert kernels_of(server) <= 1
+
+
+def test_many_windows_opened_at_once_stay_under_the_cap(journal):
+    from concurrent.futures import ThreadPoolExecutor
+
+    server, address, _ = journal
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: get(address), range(8)))
+    codes = sorted(status for status, _ in statuses)
+    assert codes.count(200) <= 2 and set(codes) <= {200, 503}
+    assert kernels_of(server) <= 2
+    refused = [page for status, page in statuses if status == 503]
+    assert refused and "too many windows" in refused[0]
+
+
+def test_the_page_fetches_nothing_from_other_servers(journal):
+    from playwright.sync_api import sync_playwright
+
+    _, address, port = journal
+    own = (f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", "data:", "blob:")
+    answered, blocked = [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("response", lambda r: answered.append(r.url)
+                    if not r.url.startswith(own) else None)
+            page.on("requestfailed", lambda r: blocked.append(r.failure)
+                    if not r.url.startswith(own) else None)
+            response = page.goto(address)
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+            page.wait_for_selector("text=How was today?", timeout=60_000)
+        finally:
+            browser.close()
+    assert answered == []  # Voilà's template links icons on a CDN: the policy stops them
+    assert set(blocked) <= {"csp"}
+
+
+def test_the_token_file_is_gone_once_the_app_is_ready(casebook):
+    import glob
+    import tempfile
+
+    before = set(glob.glob(f"{tempfile.gettempdir()}/worksheets-journal-*"))
+    server, address, _ = start_journal(casebook)
+    try:
+        assert server.stdout.readline().strip() != ""  # the "open that address" line
+        assert server.stdout.readline().strip() == "The journal app is ready."
+        assert set(glob.glob(f"{tempfile.gettempdir()}/worksheets-journal-*")) <= before
+        assert get(address)[0] == 200  # Voilà keeps its settings in memory
+    finally:
+        stop_journal(server)

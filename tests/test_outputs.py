@@ -150,3 +150,54 @@ def test_new_folders_and_files_are_private(tmp_path, capsys):
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(out.parent.parent.stat().st_mode) & 0o077 == 0
+
+
+# --- found by a review -------------------------------------------------------------------------
+
+def test_backup_never_replaces_another_live_casebook(cb, tmp_path, capsys):
+    other = tmp_path / "other.sqlite3"
+    with open_casebook(other, create=True) as book:
+        book.add_client(load_client(EXAMPLE).model_copy(update={"id": "someone-else"}))
+    with open_casebook(other):  # open: a casebook, not a backup
+        before = other.read_bytes()
+        code, out, err = run(capsys, "backup", "--casebook", cb, "--out", other)
+    assert (code, out) == (1, "")
+    assert "is a casebook in use" in err or "not a casebook backup made by worksheets" in err
+    assert other.read_bytes() == before
+    closed = other.read_bytes()
+    code, out, err = run(capsys, "backup", "--casebook", cb, "--out", other)  # closed, WAL mode
+    assert (code, out) == (1, "")
+    assert "not a casebook backup made by worksheets" in err
+    assert other.read_bytes() == closed
+
+
+def test_a_symlinked_folder_does_not_get_around_the_casebook_files(cb, tmp_path, capsys):
+    link = tmp_path / "link"
+    link.symlink_to(cb.parent)
+    for suffix in ("", "-wal", "-journal"):
+        target = link / (cb.name + suffix)
+        code, out, err = run(capsys, "render", "ladder", "--client", EXAMPLE, "--casebook", cb,
+                             "--out", target, "--force")
+        assert (code, out) == (1, "")
+        assert err.startswith(f"error: cannot write {target}: that ")
+        assert not cb.with_name(cb.name + "-journal").exists()
+    with open_casebook(cb) as book:
+        assert book.integrity_ok()
+
+
+def test_a_pdf_we_did_not_make_needs_force(tmp_path, capsys):
+    consent = tmp_path / "consent.pdf"
+    consent.write_bytes(b"%PDF-1.7\n% a signed consent form\n%%EOF\n")
+    code, out, err = run(capsys, "render", "ladder", "--client", EXAMPLE, "--out", consent)
+    assert (code, out) == (1, "")
+    assert "a file that is not a PDF made by worksheets is already there" in err
+    assert consent.read_bytes().startswith(b"%PDF-1.7\n% a signed consent")
+
+
+def test_a_hard_linked_output_is_refused(tmp_path, capsys):
+    first = tmp_path / "a.pdf"
+    run(capsys, "render", "ladder", "--client", EXAMPLE, "--out", first)
+    os.link(first, tmp_path / "b.pdf")
+    code, out, err = run(capsys, "render", "ladder", "--client", EXAMPLE, "--out", first)
+    assert (code, out) == (1, "")
+    assert "has another name (a hard link)" in err

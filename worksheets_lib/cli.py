@@ -214,6 +214,9 @@ def _cmd_journal(args: argparse.Namespace) -> int:
         # SIGTERM to this command stops the app and its kernels, as Ctrl+C does.
         signal.signal(signal.SIGTERM, lambda *_: server.send_signal(signal.SIGTERM))
         try:
+            if prepared.wait_until_listening(server):
+                prepared.cleanup()  # Voilà has read its settings: the token file goes
+                print("The journal app is ready.", flush=True)
             code = server.wait()
         except KeyboardInterrupt:
             server.send_signal(signal.SIGTERM)

@@ -71,9 +71,17 @@ def _duplicate_path(node, path: str = "") -> str | None:
         seen = set()
         for key, value in node.value:
             name = str(key.value)
+            if not _FIELD_NAME.match(name):  # the client's words as a key: never shown
+                if name in seen:
+                    return path or "the top level"
+                seen.add(name)
+                found = _duplicate_path(value, path)
+                if found:
+                    return found
+                continue
             here = f"{path}.{name}" if path else name
             if name in seen:
-                return here if _FIELD_NAME.match(name) else (path or "the top level")
+                return here
             seen.add(name)
             found = _duplicate_path(value, here)
             if found:
@@ -84,6 +92,19 @@ def _duplicate_path(node, path: str = "") -> str | None:
             if found:
                 return found
     return None
+
+
+class _Repeated(ValueError):
+    """A key written twice in a JSON object."""
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _Repeated()
+        result[key] = value
+    return result
 
 
 def _json_int(text: str) -> int | str:
@@ -128,11 +149,20 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+_UNKNOWN_ENTRY = ("has an entry we do not know (is a ':' in a step that should be in quotes, "
+                  "or 'step:' missing?)")
+
+
 def _problem(error: dict[str, Any]) -> Problem:
     loc = tuple(error["loc"])
+    # A part of the path that is not a field name may be the client's own words (a step
+    # typed as a key, a date as a key): the path stops before it, and it is never shown.
+    for index, part in enumerate(loc):
+        if not isinstance(part, int) and not (isinstance(part, str)
+                                              and _FIELD_NAME.match(part)):
+            return Problem(_path(loc[:index]), _UNKNOWN_ENTRY)
     if error["type"] == "extra_forbidden" and not _FIELD_NAME.match(str(loc[-1])):
-        return Problem(_path(loc[:-1]), "has an entry we do not know (is a ':' in a step "
-                                        "that should be in quotes, or 'step:' missing?)")
+        return Problem(_path(loc[:-1]), _UNKNOWN_ENTRY)
     return Problem(_path(loc), _message(error))
 
 
@@ -173,13 +203,26 @@ def parse_client_text(text: str, source: str = "client file", json_only: bool = 
     """Parse YAML (a superset of JSON) or strict JSON, reporting only line and column."""
     if json_only:
         try:
-            return json.loads(text, parse_int=_json_int)
+            return json.loads(text, parse_int=_json_int, object_pairs_hook=_no_repeats)
         except RecursionError:
             raise ClientFileError([Problem("", _TOO_DEEP)], source) from None
+        except _Repeated:
+            try:  # JSON is YAML 1.2: the YAML reader names the path
+                where = _duplicate_path(_yaml().compose(text)) or ""
+            except (YAMLError, RecursionError, ValueError, AssertionError):
+                where = ""
+            raise ClientFileError([Problem(where, "is written twice; keep one of them")],
+                                  source) from None
         except json.JSONDecodeError as error:
             where = f"line {error.lineno}, column {error.colno}"
             raise ClientFileError([Problem("", f"{where}: this is not valid JSON")],
                                   source) from None
+    directive = re.search(r"^%", text.lstrip("\ufeff"), re.M)
+    if directive:
+        line = text.lstrip("\ufeff").count("\n", 0, directive.start()) + 1
+        raise ClientFileError([Problem("", f"line {line}: lines starting with % (like %YAML) "
+                                           "are not used in a client file; remove it")],
+                              source)
     try:
         return _yaml().load(text)
     except RecursionError:
@@ -192,6 +235,9 @@ def parse_client_text(text: str, source: str = "client file", json_only: bool = 
             where = ""
         raise ClientFileError([Problem(where, "is written twice; keep one of them")],
                               source) from None
+    except (AssertionError, TypeError, ValueError):  # an !!omap or !!set written oddly
+        raise ClientFileError([Problem("", "this is not valid YAML (a section or list is "
+                                           "written in an unusual way)")], source) from None
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         if isinstance(error, ReaderError):

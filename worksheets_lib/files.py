@@ -36,12 +36,31 @@ STALE_SECONDS = 24 * 3600
 
 #: What each kind of output starts with, so an existing file can be told to be ours.
 _OURS = {
-    "pdf": lambda head: head.startswith(b"%PDF-"),
-    "bundle": lambda head: head.lstrip().startswith(b"{")
+    # Our PDFs name worksheets as their creator (base.html.j2's generator).
+    "pdf": lambda head, tail: head.startswith(b"%PDF-") and _made_by_us(tail),
+    "bundle": lambda head, tail: head.lstrip().startswith(b"{")
     and b'"worksheets-client-bundle"' in head,
-    "backup": lambda head: head.startswith(b"SQLite format 3\x00") and len(head) >= 72
-    and head[68:72] == (0x5753434B).to_bytes(4, "big"),
+    # A backup is a casebook in rollback-journal mode (bytes 18-19 are 1, 1); a live
+    # casebook is in WAL mode (2, 2) and is never taken for one.
+    "backup": lambda head, tail: head.startswith(b"SQLite format 3\x00") and len(head) >= 72
+    and head[68:72] == (0x5753434B).to_bytes(4, "big") and head[18:20] == b"\x01\x01",
 }
+def _made_by_us(tail: bytes) -> bool:
+    """Whether a PDF's end holds ``/Creator (worksheets)``, plain or in a compressed stream."""
+    import zlib
+
+    if b"/Creator (worksheets)" in tail:
+        return True
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", tail, re.S):
+        try:
+            if b"/Creator (worksheets)" in zlib.decompressobj().decompress(match.group(1),
+                                                                          1 << 20):
+                return True
+        except zlib.error:
+            continue
+    return False
+
+
 _KIND_NAMES = {"pdf": "PDF", "bundle": "bundle", "backup": "casebook backup"}
 
 _GUARD: contextvars.ContextVar[tuple[tuple[tuple[Path, str], ...], bool]] = \
@@ -62,41 +81,62 @@ def guarded(protected: Sequence[tuple[Path, str]], force: bool = False) -> Itera
         _GUARD.reset(token)
 
 
+def pinned(out: Path) -> Path:
+    """*out* with its folder resolved once (links followed).
+
+    Later steps use this path, so a link changed meanwhile cannot send them elsewhere.
+    """
+    return Path(os.path.realpath(out.parent)) / out.name
+
+
 def check_target(out: Path, kind: str = "pdf") -> None:
     """Refuse an output path that must not be written; see the module notes."""
     protected, force = _GUARD.get()
+    shown = str(out)
+    out = pinned(out)
     try:
         info = os.lstat(out)
     except FileNotFoundError:
         info = None
     except OSError as error:
-        raise OutputError(str(out), _reason(error, "cannot be used")) from None
+        raise OutputError(shown, _reason(error, "cannot be used")) from None
     for path, what in protected:
-        same = os.path.abspath(out) == os.path.abspath(path)
+        same = str(out) == os.path.realpath(path)
         with contextlib.suppress(OSError):
             same = same or (info is not None and out.samefile(path))
         if same:
-            raise OutputError(str(out), f"that is {what}; choose another file name")
+            raise OutputError(shown, f"that is {what}; choose another file name")
+    for sidecar in ("-wal", "-shm", "-journal"):  # a file SQLite keeps beside a database
+        if out.name.endswith(sidecar) and out.with_name(out.name[:-len(sidecar)]).exists():
+            raise OutputError(shown, "that name belongs to a database's own files; choose "
+                                     "another file name")
     if info is None:
         return
     if stat.S_ISLNK(info.st_mode):
-        raise OutputError(str(out), "is a symbolic link; give the path of a real file")
+        raise OutputError(shown, "is a symbolic link; give the path of a real file")
     if stat.S_ISDIR(info.st_mode):
-        raise OutputError(str(out), "is a folder; give a file name")
+        raise OutputError(shown, "is a folder; give a file name")
     if not stat.S_ISREG(info.st_mode):
-        raise OutputError(str(out), "is not a regular file (a device, pipe or socket); "
-                                    "choose a file name")
+        raise OutputError(shown, "is not a regular file (a device, pipe or socket); "
+                                 "choose a file name")
+    if info.st_nlink > 1:
+        raise OutputError(shown, "has another name (a hard link); choose another file name")
+    if kind == "backup" and any(out.with_name(out.name + s).exists() for s in ("-wal", "-shm")):
+        raise OutputError(shown, "is a casebook in use (a -wal or -shm lies beside it), not "
+                                 "a backup; choose another file name")
     if force:
         return
     try:
         with open(out, "rb") as handle:
             head = handle.read(256)
+            handle.seek(max(0, info.st_size - 65536))
+            tail = handle.read()
     except OSError as error:
-        raise OutputError(str(out), _reason(error, "cannot be read")) from None
-    if not _OURS[kind](head):
-        raise OutputError(str(out), f"a file that is not a {_KIND_NAMES[kind]} made by "
-                                    "worksheets is already there; choose another name, or add "
-                                    "--force to replace it")
+        raise OutputError(shown, _reason(error, "cannot be read")) from None
+    if not _OURS[kind](head, tail):
+        raise OutputError(shown, f"a file that is not a {_KIND_NAMES[kind]} made by "
+                                 "worksheets is already there; choose another name, or add "
+                                 "--force to replace it")
 
 
 def temp_name(out: Path, suffix: str = "tmp") -> Path:
@@ -172,15 +212,20 @@ def make_folder(folder: Path) -> None:
 
 def write_atomically(out: Path, data: bytes, kind: str = "pdf") -> None:
     """Write *data* to *out* (mode 0600) through a temporary file in the same folder."""
-    out = Path(out)
+    shown = Path(out)
+    try:
+        check_target(shown, kind)
+        make_folder(shown.parent)
+        out = pinned(shown)  # from here on, links changed meanwhile cannot redirect us
+        check_target(out, kind)
+    except OSError as error:
+        raise OutputError(str(shown), _reason(error, "cannot create the file")) from None
     tmp = temp_name(out)
     try:
-        check_target(out, kind)
-        make_folder(out.parent)
         clean_stale_temps(out.parent)
         fd = create_private(tmp)
     except OSError as error:
-        raise OutputError(str(out), _reason(error, "cannot create the file")) from None
+        raise OutputError(str(shown), _reason(error, "cannot create the file")) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -191,7 +236,7 @@ def write_atomically(out: Path, data: bytes, kind: str = "pdf") -> None:
     except BaseException as error:
         tmp.unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise OutputError(str(out), _reason(error, "cannot write the file")) from None
+            raise OutputError(str(shown), _reason(error, "cannot write the file")) from None
         raise
 
 

@@ -34,6 +34,7 @@ class JournalKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._last_seen = time.monotonic()
         self._stopping = False
+        self._starting = 0
         loop = IOLoop.current()
         if self.idle_stop_seconds > 0:
             self._idle_check = PeriodicCallback(self._check_idle,
@@ -44,11 +45,16 @@ class JournalKernelManager(AsyncMappingKernelManager):
             signal.signal(number, lambda *_: loop.add_callback_from_signal(self.stop_app))
 
     async def start_kernel(self, **kwargs):
-        if len(self.list_kernel_ids()) >= self.max_kernels:
-            raise web.HTTPError(503, "The journal is open in too many windows; close one and "
-                                     "try again.")
+        # Kernels still starting count too: many windows opened at once stay under the cap.
+        if len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
+            raise web.HTTPError(503, reason="The journal is open in too many windows: close "
+                                            "one and try again")
+        self._starting += 1
         self._last_seen = time.monotonic()
-        return await super().start_kernel(**kwargs)
+        try:
+            return await super().start_kernel(**kwargs)
+        finally:
+            self._starting -= 1
 
     def _latest_activity(self) -> float:
         """Seconds (monotonic) of the latest kernel activity, or of the last kernel seen."""

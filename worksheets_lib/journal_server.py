@@ -49,9 +49,27 @@ class Prepared:
     config_dir: Path
 
     def cleanup(self) -> None:
+        """Remove the settings folder (and the token in it); safe to call twice."""
+        if not self.config_dir.exists():
+            return
         for item in self.config_dir.iterdir():
             item.unlink(missing_ok=True)
         self.config_dir.rmdir()
+
+    def wait_until_listening(self, server, seconds: float = 90.0) -> bool:
+        """Wait until the app answers on its port (False if it stopped or never did)."""
+        import time
+        from urllib.parse import urlparse
+
+        port = urlparse(self.address).port
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and server.poll() is None:
+            with socket.socket() as sock:
+                sock.settimeout(0.5)
+                if sock.connect_ex((HOST, port)) == 0:
+                    return True
+            time.sleep(0.1)
+        return False
 
 
 def free_port() -> int:
@@ -59,6 +77,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+def content_policy(port: int) -> str:
+    """Only this app's own address: the page fetches nothing from anywhere else.
+
+    (Voilà's template links icons from a public CDN; they are not loaded, and the
+    buttons keep their words.)
+    """
+    own = f"http://{HOST}:{port} http://localhost:{port}"
+    sockets = f"ws://{HOST}:{port} ws://localhost:{port}"
+    return (f"default-src 'self' {own}; script-src 'self' {own} 'unsafe-inline' 'unsafe-eval'; "
+            f"style-src 'self' {own} 'unsafe-inline'; img-src 'self' {own} data: blob:; "
+            f"font-src 'self' {own} data:; connect-src 'self' {own} {sockets}; "
+            f"frame-ancestors 'none'; base-uri 'none'; form-action 'self' {own}")
 
 
 def voila_settings(port: int, token: str, max_pages: int = MAX_PAGES,
@@ -73,7 +105,7 @@ def voila_settings(port: int, token: str, max_pages: int = MAX_PAGES,
                 "allow_remote_access": False,
                 "local_hostnames": ["localhost"],
                 "headers": {"X-Frame-Options": "DENY",
-                            "Content-Security-Policy": "frame-ancestors 'none'",
+                            "Content-Security-Policy": content_policy(port),
                             "Referrer-Policy": "no-referrer"},
             },
         },

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import secrets
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from ..files import (
     create_private,
     fsync_folder,
     make_folder,
+    pinned,
     temp_name,
 )
 from . import diagnosis, schema, wal
@@ -42,7 +44,7 @@ def refuse_casebook_target(out: Path, casebook: Path) -> None:
     targets = [casebook, wal.wal_path(casebook), wal.shm_path(casebook),
                casebook.with_name(casebook.name + "-journal")]
     for target in targets:
-        same = out.absolute() == target.absolute()
+        same = os.path.realpath(out) == os.path.realpath(target)
         with contextlib.suppress(OSError):
             same = same or out.samefile(target)
         if same:
@@ -54,6 +56,11 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
     """Write a checked, self-contained copy of *casebook* to *out*; see the module notes."""
     from .store import _retry
 
+    refuse_casebook_target(out, casebook.path)
+    check_target(out, "backup")
+    shown = out
+    make_folder(out.parent)
+    out = pinned(out)
     refuse_casebook_target(out, casebook.path)
     check_target(out, "backup")
     tmp = temp_name(out)
@@ -81,12 +88,12 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
     except (OSError, sqlite3.Error) as error:
         if isinstance(error, sqlite3.DatabaseError) and _source_error(error):
             raise diagnosis.explain(error, casebook.path) from None
-        raise _output_error(out, error) from None
+        raise _output_error(shown, error) from None
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             leftover.unlink(missing_ok=True)
     casebook.record_access("backup", None, "whole casebook")
-    return out
+    return shown
 
 
 def _source_error(error: sqlite3.DatabaseError) -> bool:
@@ -230,7 +237,8 @@ def restore(backup: Path, path: Path) -> RestoreResult:
             raise CasebookError(str(path), "the backup and the casebook are the same file",
                                 "unusable")
     verify_backup(backup)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    # Unique even for two restores in the same second: a kept copy is never replaced.
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
     if not path.exists():
         if wal.wal_path(path).exists() or wal.shm_path(path).exists():
             kept = _move_aside([wal.wal_path(path), wal.shm_path(path)], path, stamp)

@@ -34,9 +34,9 @@ def damaged(path: Path, what: str = "SQLite's integrity check failed") -> Casebo
 
 
 def damaged_wal(path: Path, commits: int) -> CasebookError:
-    changes = "1 saved change" if commits == 1 else f"{commits} saved changes"
+    changes = "1 saved change that is" if commits == 1 else f"{commits} saved changes that are"
     return CasebookError(
-        str(path), f"its journal file {path.name}-wal holds {changes} that are damaged and "
+        str(path), f"its journal file {path.name}-wal holds {changes} damaged and "
                    f"cannot be read; nothing was changed. Keep that file (it may still be "
                    f"recovered) and put your latest backup in place with: {RESTORE}",
         "damaged-wal")

@@ -127,6 +127,11 @@ def check_header(path: Path) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise CasebookError(shown, "is not a regular file (a device, pipe or socket); give "
                                    "the casebook's path", "not-casebook")
+    if info.st_nlink > 1:
+        raise CasebookError(shown, "has another name (a hard link made with ln): SQLite keeps "
+                                   "a -wal beside each name, so two programs could each lose "
+                                   "the other's changes; nothing was changed. Remove the "
+                                   "extra name and use one path", "unusable")
     if info.st_size < HEADER_SIZE:
         raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched",
                             "not-casebook")

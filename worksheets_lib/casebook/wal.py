@@ -139,7 +139,8 @@ def frames(path: Path) -> WalFrames | None:
         for _page, commit, f1, f2 in headers:
             if commit:
                 counts[(f1, f2)] = counts.get((f1, f2), 0) + 1
-        if not counts:
+        # A real -wal's frames share their salts; a stray file's bytes do not.
+        if not counts or max(counts.values()) < 2:
             return WalFrames(False, (), len(data))
         salt1, salt2 = max(counts, key=counts.get)
     commits = []

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import Field
 
-from .common import LongText, Model, ShortText
+from .common import Day, LongText, Model, ShortText
 
 
 class PlanStep(Model):
     """A concrete, time-bound step toward a goal."""
 
     what: LongText
-    by: dt.date | None = None
+    by: Day | None = None
     done: bool = False
 
 

@@ -5,7 +5,6 @@ This is what a client file holds and what every worksheet is rendered from.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field
@@ -14,6 +13,7 @@ from .common import (
     LADDER_GAP_LIMIT,
     MAX_RUNGS,
     MIN_RUNGS,
+    Day,
     Distress,
     Model,
     Name,
@@ -110,7 +110,7 @@ class ClientProfile(Model):
     terms: Terms = Field(default_factory=Terms)
     language: Literal["en"] = "en"
     therapist: Therapist
-    session_date: dt.date
+    session_date: Day
     ladder: Ladder = Field(default_factory=Ladder)
     journal: JournalSettings = Field(default_factory=JournalSettings)
     listening: ListeningSettings = Field(default_factory=ListeningSettings)
