@@ -81,6 +81,26 @@ def private_tmp(tmp_path, monkeypatch) -> Path:
     return folder
 
 
+def run(capsys, *args) -> tuple[int, str, str]:
+    """Run the command line in this process: (exit code, stdout, stderr)."""
+    from worksheets_lib.cli import main
+
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def cb(tmp_path) -> Path:
+    """A closed casebook holding the fictional demo client."""
+    from worksheets_lib.casebook import open_casebook
+
+    path = tmp_path / "casebook.sqlite3"
+    with open_casebook(path, create=True) as book:
+        book.add_client(load_client(demo_client_path()))
+    return path
+
+
 def shown(widget) -> str:
     """The text an HTML widget shows (tags dropped, entities decoded)."""
     return html.unescape(re.sub(r"<[^>]+>", "", widget.value))

@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run
 from worksheets_lib import load_client
 from worksheets_lib.casebook import open_casebook
-from worksheets_lib.cli import main
 from worksheets_lib.models import JournalEntry
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "alex-rivera.yaml"
 CLIENT = "alex-rivera"
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

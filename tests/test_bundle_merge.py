@@ -8,20 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run
 from worksheets_lib import load_client
 from worksheets_lib.casebook import export_client, import_bundle, open_casebook, parse_bundle
-from worksheets_lib.cli import main
 from worksheets_lib.errors import BundleError
 from worksheets_lib.models import Caregiver, HistoryMap, JournalEntry
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "alex-rivera.yaml"
 CLIENT = "alex-rivera"
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def history(who: str) -> HistoryMap:

@@ -22,11 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shown
+from conftest import run, shown
 from worksheets_lib import load_client
 from worksheets_lib.casebook import open_casebook, restore_backup
 from worksheets_lib.casebook import store as store_module
-from worksheets_lib.cli import main
 from worksheets_lib.errors import CasebookError, OutputError
 from worksheets_lib.models import JournalEntry
 
@@ -34,20 +33,6 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "alex-rivera.yaml"
 CLIENT = "alex-rivera"
 SECRET = "PRIVATE-WORDS-7731"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-@pytest.fixture
-def cb(tmp_path) -> Path:
-    path = tmp_path / "casebook.sqlite3"
-    with open_casebook(path, create=True) as book:
-        book.add_client(load_client(EXAMPLE))
-    return path
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def ids_in(path: Path) -> set[str]:

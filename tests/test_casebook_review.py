@@ -31,21 +31,13 @@ from test_casebook_faults import (
     crash_with_a_wal,
     data_files,
     files_beside,
-    run,
 )
 
+from conftest import run
 from worksheets_lib import load_client
 from worksheets_lib.casebook import export_client, open_casebook, restore_backup
 from worksheets_lib.errors import CasebookError
 from worksheets_lib.models import JournalEntry
-
-
-@pytest.fixture
-def cb(tmp_path) -> Path:
-    path = tmp_path / "casebook.sqlite3"
-    with open_casebook(path, create=True) as book:
-        book.add_client(load_client(EXAMPLE))
-    return path
 
 
 def my_locks_on(path: Path) -> int:

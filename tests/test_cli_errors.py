@@ -14,16 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import run
 from worksheets_lib import cli
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "alex-rivera.yaml"
 SECRET = "PRIVATE-WORDS-4410"
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def client_file(tmp_path, text: str, name: str = "client.yaml") -> Path:

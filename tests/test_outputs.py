@@ -13,26 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run
 from worksheets_lib import load_client
 from worksheets_lib.casebook import open_casebook
-from worksheets_lib.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "alex-rivera.yaml"
 CLIENT = "alex-rivera"
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def cb(tmp_path) -> Path:
-    path = tmp_path / "casebook.sqlite3"
-    with open_casebook(path, create=True) as book:
-        book.add_client(load_client(EXAMPLE))
-    return path
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes | None]]:
