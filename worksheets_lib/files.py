@@ -51,7 +51,9 @@ def _made_by_us(tail: bytes) -> bool:
 
     if b"/Creator (worksheets)" in tail:
         return True
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", tail, re.S):
+    # The Info dictionary sits in an object stream near the end: only those are opened.
+    for match in re.finditer(rb"/Type\s*/ObjStm[^>]*>>\s*stream\r?\n(.*?)\r?\nendstream",
+                             tail, re.S):
         try:
             if b"/Creator (worksheets)" in zlib.decompressobj().decompress(match.group(1),
                                                                           1 << 20):
@@ -89,10 +91,13 @@ def pinned(out: Path) -> Path:
     return Path(os.path.realpath(out.parent)) / out.name
 
 
-def check_target(out: Path, kind: str = "pdf") -> None:
-    """Refuse an output path that must not be written; see the module notes."""
+def check_target(out: Path, kind: str = "pdf", shown: str | None = None) -> None:
+    """Refuse an output path that must not be written; see the module notes.
+
+    *shown* is the path as the user gave it, for messages.
+    """
     protected, force = _GUARD.get()
-    shown = str(out)
+    shown = shown or str(out)
     out = pinned(out)
     try:
         info = os.lstat(out)
@@ -214,10 +219,11 @@ def write_atomically(out: Path, data: bytes, kind: str = "pdf") -> None:
     """Write *data* to *out* (mode 0600) through a temporary file in the same folder."""
     shown = Path(out)
     try:
-        check_target(shown, kind)
-        make_folder(shown.parent)
+        if not shown.parent.exists():
+            check_target(shown, kind)  # before any folder is made
+            make_folder(shown.parent)
         out = pinned(shown)  # from here on, links changed meanwhile cannot redirect us
-        check_target(out, kind)
+        check_target(out, kind, str(shown))
     except OSError as error:
         raise OutputError(str(shown), _reason(error, "cannot create the file")) from None
     tmp = temp_name(out)

@@ -57,12 +57,13 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
     from .store import _retry
 
     refuse_casebook_target(out, casebook.path)
-    check_target(out, "backup")
     shown = out
-    make_folder(out.parent)
+    if not out.parent.exists():
+        check_target(out, "backup")
+        make_folder(out.parent)
     out = pinned(out)
     refuse_casebook_target(out, casebook.path)
-    check_target(out, "backup")
+    check_target(out, "backup", str(shown))
     tmp = temp_name(out)
     try:
         make_folder(out.parent)
