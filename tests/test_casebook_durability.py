@@ -50,7 +50,8 @@ def _write_until_killed(path: Path, ack_fd: int) -> None:
     """
     code = 0
     try:
-        casebook = open_casebook(path, role="client", create=True)
+        casebook = open_casebook(path, role="client")
+        os.write(ack_fd, b"opened\n")  # the kill timer starts here, whatever opening costs
         while True:
             entry = casebook.add_journal_entry(CLIENT_ID, JournalEntry(feeling="steady",
                                                                         intensity=4))
@@ -99,10 +100,16 @@ def test_acknowledged_entries_survive_sigkill_at_random_moments(tmp_path):
             _write_until_killed(path, write_fd)
         os.close(write_fd)
         try:
+            started = b""
+            while b"opened\n" not in started and b"!" not in started:
+                chunk = os.read(read_fd, 64)
+                if not chunk:
+                    break
+                started += chunk
             time.sleep(rng.uniform(0, MAX_LIFETIME))
             os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
-            data = _read_to_end(read_fd)
+            data = started.split(b"opened\n", 1)[-1] + _read_to_end(read_fd)
         finally:
             os.close(read_fd)
         lines = data.split(b"\n")[:-1]  # only complete lines count as acknowledged
