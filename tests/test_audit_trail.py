@@ -102,3 +102,18 @@ def test_a_read_on_a_busy_casebook_still_works_and_says_it_was_not_noted(cb):
         store.BUSY_SECONDS = old
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_show_on_a_busy_casebook_prints_the_profile_and_warns(cb, capsys, monkeypatch):
+    from worksheets_lib.casebook import store
+
+    monkeypatch.setattr(store, "BUSY_SECONDS", 0.3)
+    holder = sqlite3.connect(cb, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        code, out, err = run(capsys, "client", "show", CLIENT, "--casebook", cb)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 0 and "id: alex-rivera" in out
+    assert err == "warning: this read could not be noted in the audit trail (busy)\n"

@@ -131,12 +131,12 @@ def _load(args: argparse.Namespace):
 
         return load_client(args.client)
     from .casebook import check_client_id
-    from .cli_casebook import opened
+    from .cli_casebook import note_read, opened
 
     check_client_id(args.client_id)
     with opened(args) as casebook:
         client = casebook.get_client(args.client_id)
-        casebook.record_access("read", args.client_id)
+        note_read(casebook, args.client_id)
         return client
 
 

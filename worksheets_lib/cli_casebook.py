@@ -215,6 +215,14 @@ def run_verify_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def note_read(casebook: Casebook, client_id: str) -> None:
+    """Record a read in the audit trail; say so when it could not be noted."""
+    shown = len(casebook.warnings)
+    casebook.record_access("read", client_id)
+    for warning in casebook.warnings[shown:]:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def opened(args: argparse.Namespace, create: bool = False) -> Casebook:
     """Open the casebook the arguments name, printing any warnings about it.
 
@@ -251,7 +259,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{profile.id}  {profile.name}  (session {profile.session_date})")
         elif args.client_command == "show":
             _show(casebook, args.id)
-            casebook.record_access("read", args.id)
+            note_read(casebook, args.id)
         elif args.client_command == "export":
             out = write_bundle(casebook, args.id, args.out)
             print(f"wrote {out} (keep it safe: it holds the client's records)")
