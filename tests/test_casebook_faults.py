@@ -138,9 +138,9 @@ def test_a_reading_command_on_a_mistyped_path_says_so_and_makes_nothing(tmp_path
     args = [part.replace("{tmp}", str(tmp_path)) for part in command]
     code, out, err = run(capsys, *args, "--casebook", typo)
     assert code == 1 and out == ""
-    assert err == (f"error: casebook {typo}: there is no casebook here; check the path (to "
-                   "start a new casebook, run: worksheets casebook init, or add a client "
-                   "with: worksheets client add)\n")
+    assert err.startswith(f"error: casebook {typo}: there is no casebook here; check the "
+                          "path (yours is usually ")
+    assert err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
 
 

@@ -39,7 +39,8 @@ def book(tmp_path) -> Path:
 def added(book, capsys) -> Path:
     """A casebook holding alex-rivera, added with ``client add``."""
     code, out, err = run(capsys, "client", "add", "--from", EXAMPLE, "--casebook", book)
-    assert (code, out, err) == (0, f"added alex-rivera to {book}\n", "")
+    assert (code, out, err) == (0, f"made a new casebook: {book}\n"
+                                   f"added alex-rivera to {book}\n", "")
     return book
 
 
@@ -105,7 +106,7 @@ def test_export_and_import_into_another_casebook_then_again_changes_nothing(adde
     other = tmp_path / "other.sqlite3"
     code, out, err = run(capsys, "client", "import", bundle, "--casebook", other)
     assert (code, err) == (0, "")
-    assert out.startswith("alex-rivera: new client")
+    assert out.startswith(f"made a new casebook: {other}\nalex-rivera: new client")
     assert "1 journal entry(s)" in out
     with open_casebook(other, create=True) as casebook:
         assert casebook.get_client("alex-rivera").name == "Alex"
@@ -190,16 +191,17 @@ def test_the_environment_variable_names_the_casebook(tmp_path, capsys, monkeypat
     monkeypatch.setenv(ENV_VAR, str(from_env))
     code, out, err = run(capsys, "client", "add", "--from", EXAMPLE)
     assert (code, err) == (0, "")
-    assert out == f"added alex-rivera to {from_env}\n"
+    assert out == f"made a new casebook: {from_env}\nadded alex-rivera to {from_env}\n"
     code, out, _ = run(capsys, "client", "list")
     assert out.startswith("alex-rivera  ")
     # --casebook still wins over the variable
     explicit = tmp_path / "explicit.sqlite3"
     code, out, err = run(capsys, "client", "list", "--casebook", explicit)
     assert (code, out) == (1, "")
-    assert err == f"error: casebook {explicit}: there is no casebook here; check the path " \
-                  "(to start a new casebook, run: worksheets casebook init, or add a client " \
-                  "with: worksheets client add)\n"
+    assert err.startswith(f"error: casebook {explicit}: there is no casebook here; check "
+                          "the path (yours is usually ")
+    assert err.endswith("To start a new casebook on purpose, run: worksheets casebook init "
+                        "--casebook PATH\n")
     assert not explicit.exists()
     with open_casebook(from_env, create=True) as casebook:
         assert [c.id for c in casebook.list_clients()] == ["alex-rivera"]
@@ -211,7 +213,7 @@ def test_without_option_or_variable_the_casebook_is_in_the_data_folder(capsys, m
     code, out, err = run(capsys, "client", "add", "--from", EXAMPLE)
     assert (code, err) == (0, "")
     expected = isolated_home / ".local" / "share" / "worksheets" / "casebook.sqlite3"
-    assert out == f"added alex-rivera to {expected}\n"
+    assert out == f"made a new casebook: {expected}\nadded alex-rivera to {expected}\n"
     assert expected.is_file()
 
 

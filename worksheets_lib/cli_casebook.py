@@ -19,6 +19,7 @@ from .casebook import (
     import_bundle,
     open_casebook,
     read_bundle,
+    resolve_path,
     write_bundle,
 )
 from .clientfile import load_client
@@ -243,7 +244,15 @@ def run(args: argparse.Namespace) -> int:
         bundle = read_bundle(args.bundle)  # a bad bundle is refused before opening
     if args.client_command == "add":
         profile = load_client(args.source)  # a bad file is refused before opening
-    with opened(args, create=args.client_command in ("add", "import")) as casebook:
+    creating = args.client_command in ("add", "import")
+    try:
+        existed = resolve_path(getattr(args, "casebook", None)).exists()
+    except OSError:
+        existed = True  # opening says what is wrong with the path
+
+    with opened(args, create=creating) as casebook:
+        if not existed:
+            print(f"made a new casebook: {casebook.path}")
         if args.client_command == "add":
             if args.update:
                 casebook.update_client(profile)

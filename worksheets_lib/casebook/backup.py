@@ -194,9 +194,18 @@ class RestoreResult:
 
 def verify_backup(backup: Path) -> int:
     """Check a backup file (a casebook, whole, not newer); returns its schema version."""
+    if backup.is_dir():
+        raise CasebookError(str(backup), "is a folder; give the backup file's path", "missing")
     if not backup.is_file():
         raise CasebookError(str(backup), "there is no backup file here", "missing")
-    schema.check_header(backup)
+    try:
+        schema.check_header(backup)
+    except CasebookError as error:
+        if error.kind == "not-casebook" and backup.suffix.lower() == ".json":
+            raise CasebookError(str(backup), "is a client bundle, not a casebook backup; to "
+                                             "bring a client in from it, run: worksheets client "
+                                             "import FILE", "not-casebook") from None
+        raise
     if wal.has_wal(backup):
         raise CasebookError(str(backup), f"{backup.name}-wal lies beside this backup, so it "
                                          "is in use or was not made by 'worksheets backup'; "

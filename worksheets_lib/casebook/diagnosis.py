@@ -21,10 +21,12 @@ RESTORE = "worksheets casebook restore BACKUP"
 
 
 def missing(path: Path) -> CasebookError:
+    from .location import default_path
+
     return CasebookError(
-        str(path), "there is no casebook here; check the path (to start a new casebook, "
-                   "run: worksheets casebook init, or add a client with: worksheets client add)",
-        "missing")
+        str(path), f"there is no casebook here; check the path (yours is usually "
+                   f"{default_path()}). To start a new casebook on purpose, run: worksheets "
+                   f"casebook init --casebook PATH", "missing")
 
 
 def damaged(path: Path, what: str = "SQLite's integrity check failed") -> CasebookError:

@@ -227,7 +227,8 @@ class Casebook:
 
         def work(conn):
             if conn.execute("SELECT 1 FROM clients WHERE id = ?", (profile.id,)).fetchone():
-                raise RecordError("id: a client with this id is already in the casebook")
+                raise RecordError("id: a client with this id is already in the casebook (to "
+                                  "replace their stored profile, add --update)")
             key, now = secrets.token_hex(16), _now()
             conn.execute("INSERT INTO clients (key, id, profile, created_at, updated_at) "
                          "VALUES (?, ?, ?, ?, ?)",
