@@ -382,3 +382,20 @@ def test_one_damaged_change_is_said_in_good_grammar(cb):
 
     assert "holds 1 saved change that is damaged" in str(damaged_wal(cb, 1))
     assert "holds 2 saved changes that are damaged" in str(damaged_wal(cb, 2))
+
+
+def test_a_transaction_torn_by_a_kill_is_not_called_damage(cb):
+    """A killed writer may leave a commit frame's header without its page: never committed."""
+    ids = crash_with_a_wal(cb, entries=4)
+    wal_file = cb.with_name(cb.name + "-wal")
+    data = bytearray(wal_file.read_bytes())
+    page_size = int.from_bytes(data[8:12], "big")
+    frame = 24 + page_size
+    last = 32 + ((len(data) - 32) // frame - 1) * frame
+    torn = bytearray(data[last:last + frame])
+    torn[24:] = bytes(page_size)  # the page never reached the file
+    data[len(data) - (len(data) - 32) % frame:] = b""
+    wal_file.write_bytes(bytes(data) + bytes(torn))
+    with open_casebook(cb) as book:
+        assert set(ids) <= {e.id for e in book.list_journal(CLIENT)}
+        assert book.integrity_ok()

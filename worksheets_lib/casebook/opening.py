@@ -112,14 +112,15 @@ def check_cold_wal(path: Path) -> None:
     changed. The read-only look lets SQLite check the frames; how far it got is
     then read from its index and compared with the commits the frames show.
     """
-    scanned = wal.frames(path)
     together = _full_check(f"file:{quote(str(path))}?mode=ro")
-    if scanned is not None and scanned.commits and wal.in_use(path) is False:
-        replayed = wal.replayed_frames(path) if scanned.header_ok else 0
-        if replayed is not None and scanned.dropped(replayed):
+    header = wal.frames(path, after=1 << 62)  # frame headers only: no checksums yet
+    if header is not None and header.commits and wal.in_use(path) is False:
+        replayed = wal.replayed_frames(path) if header.header_ok else 0
+        scanned = wal.frames(path, after=replayed) if replayed is not None else None
+        if scanned is not None and scanned.dropped(replayed):
             # Look again, so that a program starting to write meanwhile is not taken
             # for damage.
-            if wal.in_use(path) is False and wal.frames(path) == scanned:
+            if wal.in_use(path) is False and wal.frames(path, after=replayed) == scanned:
                 raise damaged_wal(path, scanned.dropped(replayed))
             return
     if together is not False:

@@ -101,22 +101,24 @@ HEADER_SIZE = 100  # SQLite's file header; application_id is at byte 68
 
 
 def check_header(path: Path) -> None:
-    """Refuse a file that is not a casebook, before anything else touches it.
+    """Refuse a file that is not a casebook, before SQLite opens it.
 
-    The header is read through SQLite with ``immutable=1``: no lock is taken, no
-    ``-wal``/``-shm`` is read or made, so a refused file gets nothing beside it.
-    It is never read with a plain ``open()``: closing any descriptor of a file
-    drops every POSIX lock this process holds on it, the SQLite locks of its own
-    open connections included, and another program could then take the
-    casebook for unused and fold or remove a live ``-wal``.
+    The first 100 bytes are read directly, so nothing is made beside a refused
+    file. Closing a file drops every POSIX lock this process holds on it, the
+    SQLite locks of its own connections included, so the read is done only
+    when this process holds none on this file (``/proc/locks``); when it does,
+    a connection of ours already has this very file open, and it was checked
+    then. (Reading through SQLite instead would read the file without its
+    ``-wal``, which after a crash in the middle of a checkpoint is not whole on
+    its own.)
 
     Raises :class:`CasebookError` (``not-casebook``) for a file that is not
     SQLite or a database that is not a casebook.
     """
     import os
     import stat
-    from urllib.parse import quote
 
+    from . import wal
     from .diagnosis import explain
 
     shown = str(path)
@@ -135,22 +137,24 @@ def check_header(path: Path) -> None:
     if info.st_size < HEADER_SIZE:
         raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched",
                             "not-casebook")
-    uri = f"file:{quote(str(path.absolute()))}?immutable=1"
+    if wal.locked_by_this_process(path) is not False:
+        return  # ours and open (or this system cannot tell): check_open looks through SQLite
     try:
-        conn = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as error:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            header = os.read(fd, HEADER_SIZE)
+        finally:
+            os.close(fd)
+    except OSError as error:
         raise explain(error, path) from None
-    try:
-        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    except sqlite3.DatabaseError as error:
-        name = getattr(error, "sqlite_errorname", "") or ""
-        if name.startswith("SQLITE_NOTADB") or "not a database" in str(error):
-            raise CasebookError(shown, "is not a casebook (not an SQLite database); left "
-                                       "untouched", "not-casebook") from None
-        raise explain(error, path) from None
-    finally:
-        conn.close()
-    if application_id != APPLICATION_ID:
+    _check_header_bytes(header, shown)
+
+
+def _check_header_bytes(header: bytes, shown: str) -> None:
+    if len(header) < HEADER_SIZE or not header.startswith(SQLITE_MAGIC):
+        raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched",
+                            "not-casebook")
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
         raise CasebookError(shown, "is a database, but not a casebook; left untouched",
                             "not-casebook")
 
@@ -164,6 +168,9 @@ def check_open(conn: sqlite3.Connection, path: Path) -> int:
     from .diagnosis import damaged, explain
 
     try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise CasebookError(str(path), "is a database, but not a casebook; left untouched",
+                                "not-casebook")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise CasebookError(

@@ -61,7 +61,12 @@ def file_locked(path: Path) -> bool | None:
     return _locked(path, None)
 
 
-def _locked(path: Path, byte: int | None) -> bool | None:
+def locked_by_this_process(path: Path) -> bool | None:
+    """Whether this process holds a lock on *path* (an open SQLite connection of ours)."""
+    return _locked(path, None, os.getpid())
+
+
+def _locked(path: Path, byte: int | None, pid: int | None = None) -> bool | None:
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -87,7 +92,7 @@ def _locked(path: Path, byte: int | None) -> bool | None:
                                       and (end == "EOF" or int(end) >= byte))
         except (StopIteration, ValueError):
             continue
-        if found == wanted and covers:
+        if found == wanted and covers and (pid is None or str(pid) in parts):
             return True
     return False
 
@@ -103,19 +108,27 @@ class WalFrames:
     """
 
     header_ok: bool
-    commits: tuple[tuple[int, bool], ...]
+    commits: tuple[tuple[int, bool, bool], ...]  # (last frame, changes the file, whole)
     size: int
 
     def dropped(self, replayed: int) -> int:
-        """Committed transactions that change the file, beyond the frames SQLite accepted."""
-        return sum(1 for frame, changes in self.commits if frame > replayed and changes)
+        """Whole committed transactions that change the file, past where SQLite stopped.
+
+        A transaction whose frames are not all whole was being written when its
+        program died (SQLite writes a frame's header and its page separately):
+        it was never committed, and SQLite is right to skip it.
+        """
+        return sum(1 for frame, changes, whole in self.commits
+                   if frame > replayed and changes and whole)
 
 
-def frames(path: Path) -> WalFrames | None:
+def frames(path: Path, after: int = 0) -> WalFrames | None:
     """Scan the ``-wal`` beside *path*: its committed transactions of the current generation.
 
     The generation is the header's salts; when the header itself is damaged
-    (SQLite then ignores the whole file), the salts most frames carry.
+    (SQLite then ignores the whole file), the salts most frames carry. Only
+    frames past *after* (where SQLite stopped replaying) get their checksums
+    computed; the ones before are SQLite's, and whole.
     """
     wal = wal_path(path)
     try:
@@ -144,17 +157,26 @@ def frames(path: Path) -> WalFrames | None:
             return WalFrames(False, (), len(data))
         salt1, salt2 = max(counts, key=counts.get)
     commits = []
-    changes = False
+    changes, whole = False, True
+    previous = (check1, check2)  # the running checksum stored before each frame
     with open(path, "rb") as main:
         for number, (page, commit_size, f1, f2) in enumerate(headers, start=1):
+            start = WAL_HEADER + (number - 1) * frame_size
+            stored = struct.unpack(">2I", data[start + 16:start + 24])
             if (f1, f2) != (salt1, salt2) or not page:
+                previous = stored
+                whole = False
                 continue
-            offset = WAL_HEADER + (number - 1) * frame_size + FRAME_HEADER
+            if number > after:
+                frame = data[start:start + 8] + data[start + FRAME_HEADER:start + frame_size]
+                whole = whole and _running_checksum(frame, previous, order) == stored
+            previous = stored
+            offset = start + FRAME_HEADER
             main.seek((page - 1) * page_size)
             changes = changes or main.read(page_size) != data[offset:offset + page_size]
             if commit_size:
-                commits.append((number, changes))
-                changes = False
+                commits.append((number, changes, whole))
+                changes, whole = False, True
     return WalFrames(header_ok, tuple(commits), len(data))
 
 
@@ -172,7 +194,12 @@ def _page_size(path: Path) -> int | None:
 
 def _checksum(data: bytes, order: str) -> tuple[int, int]:
     """SQLite's WAL checksum over *data* (the header's first 24 bytes here)."""
-    s0 = s1 = 0
+    return _running_checksum(data, (0, 0), order)
+
+
+def _running_checksum(data: bytes, start: tuple[int, int], order: str) -> tuple[int, int]:
+    """SQLite's WAL checksum, continuing from *start*: one frame checked on its own."""
+    s0, s1 = start
     words = struct.unpack(f"{order}{len(data) // 4}I", data)
     for index in range(0, len(words), 2):
         s0 = (s0 + words[index] + s1) & 0xFFFFFFFF
