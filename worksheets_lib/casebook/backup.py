@@ -21,7 +21,6 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from ..errors import CasebookError, OutputError
 from ..files import (
@@ -34,6 +33,7 @@ from ..files import (
     temp_name,
 )
 from . import diagnosis, schema, wal
+from .opening import sqlite_uri
 
 if TYPE_CHECKING:
     from .store import Casebook
@@ -62,7 +62,6 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
         check_target(out, "backup")
         make_folder(out.parent)
     out = pinned(out)
-    refuse_casebook_target(out, casebook.path)
     check_target(out, "backup", str(shown))
     tmp = temp_name(out)
     try:
@@ -211,7 +210,7 @@ def verify_backup(backup: Path) -> int:
                                          "is in use or was not made by 'worksheets backup'; "
                                          "nothing was changed", "foreign-wal")
     try:
-        conn = sqlite3.connect(_immutable(backup), uri=True)
+        conn = sqlite3.connect(sqlite_uri(backup, "immutable=1"), uri=True)
     except sqlite3.Error as error:
         raise diagnosis.explain(error, backup) from None
     try:
@@ -275,7 +274,7 @@ def restore(backup: Path, path: Path) -> RestoreResult:
         else:
             damaged_copy = False
         if not damaged_copy:
-            source = sqlite3.connect(_immutable(backup), uri=True)
+            source = sqlite3.connect(sqlite_uri(backup, "immutable=1"), uri=True)
             try:
                 from .store import _retry
 
@@ -297,11 +296,6 @@ def _replace_unusable(backup: Path, path: Path, stamp: str) -> RestoreResult:
     return RestoreResult(path, kept)
 
 
-def _immutable(path: Path) -> str:
-    """A URI that reads *path* alone: no locks, no sidecar files made or read."""
-    return f"file:{quote(str(path.absolute()))}?immutable=1"
-
-
 def _move_aside(files: list[Path], path: Path, stamp: str) -> list[Path]:
     moved = []
     for item in files:
@@ -319,7 +313,7 @@ def _copy_in_new(backup: Path, path: Path) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(create_private(tmp))
     try:
-        source = sqlite3.connect(_immutable(backup), uri=True)
+        source = sqlite3.connect(sqlite_uri(backup, "immutable=1"), uri=True)
         target = sqlite3.connect(tmp, isolation_level=None)
         try:
             source.backup(target)

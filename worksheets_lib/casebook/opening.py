@@ -89,6 +89,15 @@ def _connect(path: Path, create: bool, busy_ms: int,
     return conn, opened, location.make_private(path)
 
 
+def sqlite_uri(path: Path, option: str) -> str:
+    """A URI opening *path* with *option*, for SQLite's URI filenames.
+
+    ``mode=ro`` is a read-only look, the ``-wal`` included; ``immutable=1`` reads
+    the file alone (no locks, no sidecars read or made).
+    """
+    return f"file:{quote(str(path.absolute()))}?{option}"
+
+
 def check_sidecars_belong(path: Path) -> None:
     """Refuse a casebook whose ``-wal``/``-shm`` belong to a file moved away under a program.
 
@@ -112,7 +121,7 @@ def check_cold_wal(path: Path) -> None:
     changed. The read-only look lets SQLite check the frames; how far it got is
     then read from its index and compared with the commits the frames show.
     """
-    together = _full_check(f"file:{quote(str(path))}?mode=ro")
+    together = _full_check(sqlite_uri(path, "mode=ro"))
     header = wal.frames(path, after=1 << 62)  # frame headers only: no checksums yet
     if header is not None and header.commits and wal.in_use(path) is False:
         replayed = wal.replayed_frames(path) if header.header_ok else 0
@@ -127,7 +136,7 @@ def check_cold_wal(path: Path) -> None:
         return  # whole, or SQLite could not look (read-only folder): the open will say
     if wal.in_use(path) is not False:
         return  # a program started meanwhile; the full open checks again
-    if _full_check(f"file:{quote(str(path))}?immutable=1"):  # the file alone
+    if _full_check(sqlite_uri(path, "immutable=1")):  # the file alone
         raise foreign_wal(path)
     raise damaged(path)
 

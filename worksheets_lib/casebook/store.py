@@ -36,6 +36,7 @@ from ..models import (
     new_id,
 )
 from . import audit, diagnosis, location, opening, schema
+from .audit import now as _now
 from .diagnosis import explain
 
 Role = Literal["therapist", "client"]
@@ -57,10 +58,6 @@ def check_client_id(client_id: str) -> str:
         raise ClientNotFoundError(
             "not a valid id (lowercase letters, digits and single hyphens, like alex-rivera)")
     return client_id
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
