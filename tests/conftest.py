@@ -50,6 +50,38 @@ def callbacks_raise_nothing(request, caplog):
     assert not problems
 
 
+#: The modules that make up the casebook suite: each of their tests runs twice, with plain
+#: and with encrypted casebooks (every casebook they create is then an SQLCipher one).
+CASEBOOK_SUITE = ("test_casebook", "test_audit_trail", "test_bundle_merge", "test_cli_casebook",
+                  "test_encryption")
+#: The key of the suite's encrypted casebooks (a recovery code; see casebook/keys.py).
+TEST_KEY = "wsk-" + "-".join(["abcd"] * 13)
+
+
+def pytest_generate_tests(metafunc):
+    name = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "casebook_mode" in metafunc.fixturenames and name.startswith(CASEBOOK_SUITE):
+        metafunc.parametrize("casebook_mode", ["plain", "encrypted"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def casebook_mode(request, monkeypatch) -> str:
+    """"plain" or "encrypted": how the casebooks of this test are made and opened."""
+    from worksheets_lib.casebook import keys, opening
+
+    mode = getattr(request, "param", "plain")
+    for name in (keys.ENV_KEY, keys.ENV_PASSPHRASE, keys.ENV_NEW, "PYTHON_KEYRING_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    if mode == "encrypted":
+        monkeypatch.setenv(keys.ENV_NEW, "encrypted")
+        monkeypatch.setenv(keys.ENV_KEY, TEST_KEY)
+    keys.forget()
+    opening._known.clear()
+    yield mode
+    keys.forget()
+    opening._known.clear()
+
+
 @pytest.fixture
 def demo_data() -> dict:
     """The demo client as a plain dict, to change and validate in a test."""

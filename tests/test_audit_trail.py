@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from pathlib import Path
 
 import pytest
+import rawdb
 
 from conftest import run
 from worksheets_lib import load_client
@@ -69,7 +69,7 @@ def test_a_whole_trail_verifies_and_prints_its_head(cb, capsys):
     "UPDATE audit SET seq = 99 WHERE seq = 2",
 ])
 def test_a_changed_removed_or_moved_line_is_found(cb, capsys, tamper):
-    with contextlib.closing(sqlite3.connect(cb)) as conn:
+    with contextlib.closing(rawdb.connect(cb)) as conn:
         conn.execute(tamper)
         conn.commit()
     code, out, err = run(capsys, "audit", "verify", "--casebook", cb)
@@ -88,7 +88,7 @@ def test_deleting_a_client_keeps_the_chain_whole(cb, capsys):
 
 
 def test_a_read_on_a_busy_casebook_still_works_and_says_it_was_not_noted(cb):
-    holder = sqlite3.connect(cb, isolation_level=None)
+    holder = rawdb.connect(cb, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # nobody else may write for now
     from worksheets_lib.casebook import store
 
@@ -108,7 +108,7 @@ def test_show_on_a_busy_casebook_prints_the_profile_and_warns(cb, capsys, monkey
     from worksheets_lib.casebook import store
 
     monkeypatch.setattr(store, "BUSY_SECONDS", 0.3)
-    holder = sqlite3.connect(cb, isolation_level=None)
+    holder = rawdb.connect(cb, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         code, out, err = run(capsys, "client", "show", CLIENT, "--casebook", cb)

@@ -14,18 +14,19 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 import stat
 import time
 from pathlib import Path
 
 import pytest
+import rawdb
 
 from worksheets_lib import load_client
 from worksheets_lib.casebook import (
     BUNDLE_VERSION,
     ENV_VAR,
     SCHEMA_VERSION,
+    driver,
     export_client,
     import_bundle,
     open_casebook,
@@ -93,9 +94,9 @@ def secret_client(make_client):
         listening={"other_person": SECRET})
 
 
-def plain(path: Path) -> contextlib.closing[sqlite3.Connection]:
+def plain(path: Path) -> contextlib.closing[driver.Connection]:
     """A plain sqlite3 connection, closed on leaving the with-block."""
-    return contextlib.closing(sqlite3.connect(path))
+    return contextlib.closing(rawdb.connect(path))
 
 
 def pragma(path: Path, name: str):
@@ -103,7 +104,7 @@ def pragma(path: Path, name: str):
         return conn.execute(f"PRAGMA {name}").fetchone()[0]
 
 
-def table_names(conn: sqlite3.Connection) -> list[str]:
+def table_names(conn: driver.Connection) -> list[str]:
     return [r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
 
@@ -330,7 +331,8 @@ def make_damaged_casebook(path: Path) -> None:
             book.add_client(alex.model_copy(update={"id": f"client-{n}"}))
             book.add_journal_entry(f"client-{n}", JournalEntry(what_happened="x" * 1500))
     data = bytearray(path.read_bytes())
-    page_size = int.from_bytes(data[16:18], "big")
+    page_size = (int.from_bytes(data[16:18], "big") if data.startswith(b"SQLite format 3")
+                 else 4096)  # an encrypted casebook's header is encrypted too
     assert len(data) >= 4 * page_size
     data[page_size:2 * page_size] = b"\xde\xad\xbe\xef" * (page_size // 4)  # page 2: garbage
     path.write_bytes(bytes(data))
@@ -975,7 +977,7 @@ def test_migrations_are_numbered_from_1_to_the_schema_version():
 
 
 def test_migrating_an_empty_database_reaches_the_schema_version():
-    with contextlib.closing(sqlite3.connect(":memory:", isolation_level=None)) as conn:
+    with contextlib.closing(rawdb.connect(":memory:", isolation_level=None)) as conn:
         assert schema_module.migrate(conn) == SCHEMA_VERSION
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA application_id").fetchone()[0] == \

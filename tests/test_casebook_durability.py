@@ -15,7 +15,6 @@ import contextlib
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+import rawdb
 
 from worksheets_lib import load_client
 from worksheets_lib.casebook import open_casebook
@@ -127,7 +127,7 @@ def test_acknowledged_entries_survive_sigkill_at_random_moments(tmp_path):
     # The kills landed while writing, not only before the first write.
     assert kills_with_acks > KILLS // 4
     assert len(acknowledged) > KILLS
-    with contextlib.closing(sqlite3.connect(path)) as conn:
+    with contextlib.closing(rawdb.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     with open_casebook(path, create=True) as casebook:
@@ -246,7 +246,7 @@ def test_a_killed_writer_does_not_block_the_next_one(tmp_path):
     if pid == 0:  # the child: take the write lock, say so, and wait to be killed
         try:
             os.close(ready_r)
-            conn = sqlite3.connect(path, isolation_level=None)
+            conn = rawdb.connect(path, isolation_level=None)
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("INSERT INTO audit (at, role, action, kind, client_key) "
                          "VALUES ('x', 'client', 'create', 'journal entry', NULL)")

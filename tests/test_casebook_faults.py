@@ -13,7 +13,6 @@ import contextlib
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,11 +20,13 @@ import time
 from pathlib import Path
 
 import pytest
+import rawdb
 
 from conftest import run, shown
 from worksheets_lib import load_client
-from worksheets_lib.casebook import open_casebook, restore_backup
+from worksheets_lib.casebook import keys, open_casebook, restore_backup
 from worksheets_lib.casebook import store as store_module
+from worksheets_lib.casebook.keys import readable_header
 from worksheets_lib.errors import CasebookError, OutputError
 from worksheets_lib.models import JournalEntry
 
@@ -36,7 +37,7 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def ids_in(path: Path) -> set[str]:
-    with contextlib.closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as conn:
+    with contextlib.closing(rawdb.connect(f"file:{path}?immutable=1", uri=True)) as conn:
         return {row[0] for row in conn.execute("SELECT id FROM journal_entries")}
 
 
@@ -337,7 +338,7 @@ def break_an_index(path: Path) -> None:
     real = "CREATE INDEX journal_by_time ON journal_entries (client_key, at)"
     fake = "CREATE INDEX journal_by_time ON journal_entries (client_key, body)"
     for sql, update in ((fake, False), (None, True), (real, False)):
-        with contextlib.closing(sqlite3.connect(path)) as conn:
+        with contextlib.closing(rawdb.connect(path)) as conn:
             if update:
                 conn.execute("UPDATE journal_entries SET at = '1999-01-01T00:00:00+00:00'")
             else:
@@ -367,7 +368,8 @@ def test_backup_refuses_a_damaged_casebook_and_keeps_the_earlier_backup(cb, tmp_
     assert "SQLite:" in err and "worksheets casebook restore BACKUP" in err
 
 
-def test_a_backup_is_one_checked_file_with_no_journal_beside_it(cb, tmp_path, capsys):
+def test_a_backup_is_one_checked_file_with_no_journal_beside_it(cb, tmp_path, capsys,
+                                                                 casebook_mode):
     out = tmp_path / "backups" / "b.sqlite3"
     with open_casebook(cb) as book:  # while it is open and written to
         book.add_journal_entry(CLIENT, JournalEntry(feeling="calm"))
@@ -375,7 +377,10 @@ def test_a_backup_is_one_checked_file_with_no_journal_beside_it(cb, tmp_path, ca
     assert (code, err) == (0, "")
     assert stdout == f"backed up {cb} to {out} (checked: whole)\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["b.sqlite3"]
-    assert out.read_bytes()[18:20] == b"\x01\x01"  # rollback journal: one file on its own
+    header = out.read_bytes()[:100]
+    if casebook_mode == "encrypted":
+        header = readable_header(out.read_bytes()[:4096], keys.from_environment())
+    assert header[18:20] == b"\x01\x01"  # rollback journal: one file on its own
     assert os.stat(out).st_mode & 0o777 == 0o600
 
 
@@ -396,7 +401,7 @@ def test_check_reads_every_record_back_and_names_an_unreadable_one(cb, capsys):
     assert (code, err) == (0, "")
     assert out.startswith(f"{cb}: whole; every record reads back (1 client profile(s), "
                           "1 journal entry(s)")
-    with contextlib.closing(sqlite3.connect(cb)) as conn:
+    with contextlib.closing(rawdb.connect(cb)) as conn:
         conn.execute("UPDATE journal_entries SET body = ? WHERE id = ?",
                      (f'{{"feeling": "{SECRET}", "intensity": 99}}', entry.id))
         conn.commit()
@@ -416,7 +421,7 @@ def test_a_stored_record_that_no_longer_reads_is_one_line_naming_it(cb, tmp_path
                                                                     command):
     with open_casebook(cb) as book:
         entry = book.add_journal_entry(CLIENT, JournalEntry(feeling="calm"))
-    with contextlib.closing(sqlite3.connect(cb)) as conn:
+    with contextlib.closing(rawdb.connect(cb)) as conn:
         conn.execute("UPDATE journal_entries SET body = ? WHERE id = ?", (body, entry.id))
         conn.commit()
     args = [part.replace("{tmp}", str(tmp_path)) for part in command]
@@ -471,7 +476,7 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(cb, tmp_path):
 # --- waiting for a busy casebook ---------------------------------------------------------------
 
 def test_a_long_wait_is_announced_and_then_the_save_goes_through(cb):
-    holder = sqlite3.connect(cb, isolation_level=None, check_same_thread=False)
+    holder = rawdb.connect(cb, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")  # another program writing for a while
     waits: list[float] = []
     threading.Timer(1.6, lambda: holder.execute("ROLLBACK")).start()
@@ -488,7 +493,7 @@ def test_a_long_wait_is_announced_and_then_the_save_goes_through(cb):
 
 def test_a_wait_is_bounded_and_ends_in_a_busy_message(cb, monkeypatch):
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 0.5)
-    holder = sqlite3.connect(cb, isolation_level=None)
+    holder = rawdb.connect(cb, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         with open_casebook(cb) as book:
@@ -571,7 +576,7 @@ def test_the_journal_app_says_it_is_trying_again_then_saves(cb):
     app = JournalApp(CLIENT, cb)
     seen: list[str] = []
     app.saved.observe(lambda change: seen.append(shown(app.saved)), names="value")
-    holder = sqlite3.connect(cb, isolation_level=None, check_same_thread=False)
+    holder = rawdb.connect(cb, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
     threading.Timer(1.5, lambda: holder.execute("ROLLBACK")).start()
     app.form.what_happened.widget.value = "a long day"
@@ -592,7 +597,7 @@ def test_the_journal_app_says_it_is_trying_again_then_saves(cb):
     ("CREATE INDEX extra ON journal_entries (body)", "index"),
 ])
 def test_a_casebook_with_planted_objects_is_refused_untouched(cb, planted, what):
-    with contextlib.closing(sqlite3.connect(cb)) as conn:
+    with contextlib.closing(rawdb.connect(cb)) as conn:
         conn.execute("CREATE TABLE kept (body TEXT)")
         conn.execute(planted)
         conn.commit()

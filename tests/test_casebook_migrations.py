@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
+import rawdb
 
 from worksheets_lib import open_casebook
 from worksheets_lib.casebook import SCHEMA_VERSION
@@ -45,6 +45,6 @@ def test_fixture_casebook_migrates_with_every_record_intact(tmp_path, fixture, m
         assert casebook.integrity_ok()
         report = casebook.verify_audit()  # lines written before the chain are chained too
         assert report.ok and report.lines >= 6
-    conn = sqlite3.connect(path)
+    conn = rawdb.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+import rawdb
 
 from worksheets_lib import load_client
 from worksheets_lib.casebook import open_casebook
@@ -54,7 +54,7 @@ def new_casebook(path: Path) -> None:
 
 def stored_ids(path: Path) -> set[str]:
     """The entries in the file, read with plain sqlite3 (not through our open)."""
-    with contextlib.closing(sqlite3.connect(path)) as conn:
+    with contextlib.closing(rawdb.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         return {row[0] for row in conn.execute("SELECT id FROM journal_entries")}
 

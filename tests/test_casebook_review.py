@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+import rawdb
 from test_casebook_faults import (
     CLIENT,
     EXAMPLE,
@@ -317,7 +317,7 @@ def test_a_killed_backups_journal_file_is_cleaned_too(cb, tmp_path):
     with open_casebook(cb) as book:
         book.backup(tmp_path / "b.sqlite3")
     assert not stale.exists()
-    with contextlib.closing(sqlite3.connect(tmp_path / "b.sqlite3")) as conn:
+    with contextlib.closing(rawdb.connect(tmp_path / "b.sqlite3")) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 

@@ -22,6 +22,7 @@ from .casebook import (
     resolve_path,
     write_bundle,
 )
+from .casebook.opening import NEW_KEY_WARNING
 from .clientfile import load_client
 
 
@@ -82,6 +83,12 @@ def build_client_parser(commands) -> None:
     export.add_argument("id", help="the client's id")
     export.add_argument("--out", required=True, type=Path, metavar="FILE",
                         help="where to write the bundle")
+    sealing = export.add_mutually_exclusive_group()
+    sealing.add_argument("--passphrase", action="store_true",
+                         help="encrypt the bundle with a passphrase you are asked for (to "
+                              "carry a client to another computer or practice)")
+    sealing.add_argument("--plain", action="store_true",
+                         help="write plain JSON even from an encrypted casebook")
     add_force_option(export)
     imp = sub.add_parser("import", help="import a client from a JSON bundle",
                          description="Restore a client from a bundle. Importing the same "
@@ -125,10 +132,32 @@ def build_backup_parser(commands) -> None:
         description="Make a new casebook, check it thoroughly, back it up, or put a backup "
                     "back in its place.")
     sub = group.add_subparsers(dest="casebook_command", required=True, metavar="COMMAND")
-    add_casebook_option(sub.add_parser(
+    init = sub.add_parser(
         "init", help="make a new, empty casebook",
         description="Make a new, empty casebook (a private file: only you can read it). "
-                    "An existing casebook is left as it is."))
+                    "An existing casebook is left as it is.")
+    init.add_argument("--encrypt", action="store_true",
+                      help="make it encrypted (the key is kept in this computer's keyring, "
+                           "or made from a passphrase you are asked for)")
+    _add_passphrase_option(init)
+    add_casebook_option(init)
+    encrypt = sub.add_parser(
+        "encrypt", help="encrypt the casebook",
+        description="Encrypt the casebook with SQLCipher (AES-256). The key is kept in this "
+                    "computer's keyring, or made from a passphrase (--passphrase, or when "
+                    "there is no keyring). A new key's recovery code is shown once: write it "
+                    "down. Close the journal app and notebooks first.")
+    _add_passphrase_option(encrypt)
+    add_casebook_option(encrypt)
+    add_casebook_option(sub.add_parser(
+        "decrypt", help="turn an encrypted casebook back into a plain one",
+        description="Write the encrypted casebook back as a plain SQLite file (anyone who "
+                    "can read the file can then read the records). Close the journal app and "
+                    "notebooks first."))
+    add_casebook_option(sub.add_parser(
+        "recovery-code", help="show the recovery code of an encrypted casebook's key",
+        description="Show the recovery code that opens the encrypted casebook without the "
+                    "keyring or the passphrase. Keep it on paper, somewhere safe."))
     add_casebook_option(sub.add_parser(
         "check", help="check the whole casebook",
         description="Run SQLite's full integrity check and read every stored record back. "
@@ -145,6 +174,50 @@ def build_backup_parser(commands) -> None:
     add_casebook_option(restore)
 
 
+def _add_passphrase_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--passphrase", action="store_true",
+                        help="use a passphrase you type (asked for, never given on the "
+                             "command line) instead of a key in the keyring")
+
+
+def _print_new_key(key, new_in_keyring: bool) -> None:
+    if key is None:
+        return
+    if new_in_keyring:
+        print("A new key was made and kept in this computer's keyring. Without it the "
+              "casebook cannot be opened: write down this recovery code and keep it safe "
+              "(it opens the casebook on any computer):")
+        print(f"  {key.recovery_code()}")
+    elif key.source == "passphrase":
+        print("It opens with your passphrase. Forgetting it means losing the records: "
+              "'worksheets casebook recovery-code' shows a code to keep on paper as well.")
+
+
+def run_encryption(args: argparse.Namespace) -> int:
+    """Run ``casebook encrypt``, ``decrypt`` and ``recovery-code``."""
+    from .casebook import encryption
+
+    if args.casebook_command == "encrypt":
+        done = encryption.encrypt(args.casebook, passphrase=args.passphrase)
+        print(f"encrypted {done.path} (key: {done.key.source})")
+        _print_new_key(done.key, done.new_in_keyring)
+        print("Earlier backups and exports are not changed by this: make a new backup, "
+              "then delete the old plain ones.")
+        return 0
+    if args.casebook_command == "decrypt":
+        done = encryption.decrypt(args.casebook)
+        print(f"decrypted {done.path}: it is a plain SQLite file now; anyone who can read "
+              f"the file can read the records")
+        return 0
+    with opened(args) as casebook:
+        if casebook.key is None:
+            print(f"error: casebook {casebook.path}: is not encrypted, so it has no recovery "
+                  f"code", file=sys.stderr)
+            return 1
+        print(casebook.key.recovery_code())
+    return 0
+
+
 def run_backup(args: argparse.Namespace) -> int:
     """Run ``worksheets backup`` (and ``worksheets casebook backup``)."""
     with opened(args) as casebook:
@@ -159,12 +232,19 @@ def run_casebook(args: argparse.Namespace) -> int:
 
     if args.casebook_command == "backup":
         return run_backup(args)
+    if args.casebook_command in ("encrypt", "decrypt", "recovery-code"):
+        return run_encryption(args)
     if args.casebook_command == "init":
         path = resolve_path(args.casebook)
         existed = path.exists()
-        with opened(args, create=True) as casebook:
-            print(f"{'the casebook is already there' if existed else 'made a new casebook'}: "
-                  f"{casebook.path}")
+        encrypt = "passphrase" if args.passphrase else (True if args.encrypt else None)
+        with opened(args, create=True, encrypt=encrypt, key_news=False) as casebook:
+            if existed:
+                print(f"the casebook is already there: {casebook.path}")
+            else:
+                print(f"made a new {'encrypted ' if casebook.key else ''}casebook: "
+                      f"{casebook.path}")
+                _print_new_key(casebook.key, NEW_KEY_WARNING in casebook.warnings)
         return 0
     if args.casebook_command == "check":
         with opened(args) as casebook:
@@ -224,16 +304,36 @@ def note_read(casebook: Casebook, client_id: str) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def opened(args: argparse.Namespace, create: bool = False) -> Casebook:
+def opened(args: argparse.Namespace, create: bool = False, encrypt: bool | str | None = None,
+           key_news: bool = True) -> Casebook:
     """Open the casebook the arguments name, printing any warnings about it.
 
     Only the commands that add records pass *create*; every other command
-    reports a missing casebook instead of making an empty one.
+    reports a missing casebook instead of making an empty one. A key is asked
+    for at the terminal when none is found (see casebook/keys.py). *key_news*:
+    print the warning that a new key went into the keyring (``init`` shows the
+    recovery code itself instead).
     """
-    casebook = open_casebook(getattr(args, "casebook", None), create=create)
+    from .casebook import keys
+
+    keys.set_prompt(_ask)
+    casebook = open_casebook(getattr(args, "casebook", None), create=create, encrypt=encrypt)
     for warning in casebook.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        if key_news or warning != NEW_KEY_WARNING:
+            print(f"warning: {warning}", file=sys.stderr)
     return casebook
+
+
+def _ask(question: str, new: bool) -> str | None:
+    """Ask for a passphrase at the terminal (never echoed); None when there is no terminal."""
+    import getpass
+
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    try:
+        return getpass.getpass(question)
+    except (EOFError, OSError):
+        return None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -241,7 +341,7 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(args, "id"):
         check_client_id(args.id)  # before the casebook is even opened
     if args.client_command == "import":
-        bundle = read_bundle(args.bundle)  # a bad bundle is refused before opening
+        bundle = _read_bundle_before_opening(args)
     if args.client_command == "add":
         profile = load_client(args.source)  # a bad file is refused before opening
     creating = args.client_command in ("add", "import")
@@ -270,9 +370,18 @@ def run(args: argparse.Namespace) -> int:
             _show(casebook, args.id)
             note_read(casebook, args.id)
         elif args.client_command == "export":
-            out = write_bundle(casebook, args.id, args.out)
-            print(f"wrote {out} (keep it safe: it holds the client's records)")
+            seal = "passphrase" if args.passphrase else ("plain" if args.plain else None)
+            casebook.get_client(args.id)  # an unknown id fails before asking
+            out = write_bundle(casebook, args.id, args.out, seal,
+                               _bundle_passphrase(new=True) if args.passphrase else None)
+            how = ("encrypted with your passphrase" if args.passphrase else
+                   "encrypted with this casebook's key" if casebook.key and not args.plain
+                   else "not encrypted")
+            print(f"wrote {out} ({how}; keep it safe: it holds the client's records)")
         elif args.client_command == "import":
+            if bundle is None:
+                bundle = read_bundle(args.bundle, keys=[k for k in [casebook.key] if k]
+                                     + keys_known())
             result = import_bundle(casebook, bundle, replace=args.replace)
             if not result.changed:
                 print(f"{result.client_id}: already up to date, nothing changed")
@@ -302,6 +411,58 @@ def run(args: argparse.Namespace) -> int:
             for line in casebook.audit(args.id):
                 print(line)
     return 0
+
+
+def _read_bundle_before_opening(args: argparse.Namespace):
+    """The bundle to import, read before the casebook is opened (a bad one changes nothing).
+
+    A bundle sealed with a casebook's key that no key at hand opens is read
+    once the casebook (and its key) is open: None then. Nothing is created
+    for a bundle that cannot be opened.
+    """
+    from .errors import BundleError
+
+    if not needs_casebook_key(args.bundle):
+        return read_bundle(args.bundle, passphrase=lambda: _bundle_passphrase(new=False))
+    try:
+        return read_bundle(args.bundle, keys=keys_known())
+    except BundleError:
+        if not resolve_path(getattr(args, "casebook", None)).exists():
+            raise
+        return None
+
+
+def needs_casebook_key(path: Path) -> bool:
+    from .casebook.sealing import needs_casebook_key as sealed_with_key
+
+    try:
+        with open(path, "rb") as handle:
+            return sealed_with_key(handle.read(2048))
+    except OSError:
+        return False  # read_bundle says what is wrong
+
+
+def keys_known() -> list:
+    from .casebook import keys
+
+    return keys.known_keys()
+
+
+def _bundle_passphrase(new: bool) -> str | None:
+    """The bundle passphrase: from WORKSHEETS_BUNDLE_PASSPHRASE, else asked (twice if new)."""
+    import os
+
+    from .casebook.sealing import ENV_PASSPHRASE, check_passphrase
+    from .errors import BundleError
+
+    text = os.environ.get(ENV_PASSPHRASE) or _ask(
+        "New passphrase for the bundle: " if new else "Passphrase for the bundle: ", new)
+    if new:
+        check_passphrase(text)
+        if not os.environ.get(ENV_PASSPHRASE) and _ask("The same passphrase again: ", True) \
+                != text:
+            raise BundleError("passphrase", ["the two did not match; nothing was written"])
+    return text
 
 
 def _show(casebook: Casebook, client_id: str) -> None:

@@ -39,7 +39,8 @@ _OURS = {
     # Our PDFs name worksheets as their creator (base.html.j2's generator).
     "pdf": lambda head, tail: head.startswith(b"%PDF-") and _made_by_us(tail),
     "bundle": lambda head, tail: head.lstrip().startswith(b"{")
-    and b'"worksheets-client-bundle"' in head,
+    and b'"worksheets-client-bundle"' in head
+    or head.startswith(b"worksheets-sealed-bundle 1\n"),
     # A backup is a casebook in rollback-journal mode (bytes 18-19 are 1, 1); a live
     # casebook is in WAL mode (2, 2) and is never taken for one.
     "backup": lambda head, tail: head.startswith(b"SQLite format 3\x00") and len(head) >= 72
@@ -133,11 +134,15 @@ def check_target(out: Path, kind: str = "pdf", shown: str | None = None) -> None
         return
     try:
         with open(out, "rb") as handle:
-            head = handle.read(256)
+            head = handle.read(4096)
             handle.seek(max(0, info.st_size - 65536))
             tail = handle.read()
     except OSError as error:
         raise OutputError(shown, _reason(error, "cannot be read")) from None
+    if kind == "backup" and not head.startswith(b"SQLite format 3\x00"):
+        from .casebook.keys import readable_header
+
+        head = readable_header(head) or head  # an encrypted backup, with a key we have
     if not _OURS[kind](head, tail):
         raise OutputError(shown, f"a file that is not a {_KIND_NAMES[kind]} made by "
                                  "worksheets is already there; choose another name, or add "

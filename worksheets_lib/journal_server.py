@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .casebook import check_client_id, open_casebook
+from .casebook import check_client_id, keys, open_casebook
 from .errors import WorksheetError
 from .resources import journal_app_path
 
@@ -134,6 +134,7 @@ def prepare(client_id: str, casebook: str | os.PathLike | None = None,
     with open_casebook(casebook) as book:
         book.get_client(client_id)  # unknown ids fail here, before any server starts
         path = Path(book.path).resolve()
+        key = book.key
     port = port or free_port()
     token = secrets.token_urlsafe(24)
     config_dir = Path(tempfile.mkdtemp(prefix="worksheets-journal-"))  # 0700
@@ -146,4 +147,7 @@ def prepare(client_id: str, casebook: str | os.PathLike | None = None,
                f"--Voila.config_file_paths={json.dumps([str(config_dir)])}"]
     env = {**os.environ, "WORKSHEETS_CLIENT_ID": client_id, "WORKSHEETS_CASEBOOK": str(path)}
     env.pop("JUPYTER_TOKEN", None)
+    env.pop(keys.ENV_PASSPHRASE, None)
+    if key is not None:  # the app's kernels open the casebook with the key found here
+        env[keys.ENV_KEY] = key.recovery_code()
     return Prepared(command, env, f"http://{HOST}:{port}/?token={token}", config_dir)

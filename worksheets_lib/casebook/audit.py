@@ -22,8 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
+
+from . import driver
 
 GENESIS = "0" * 64
 ACTIONS = ("create", "update", "delete", "read", "export", "backup", "import", "restore")
@@ -43,7 +44,7 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def append(conn: sqlite3.Connection, role: str, action: str, kind: str,
+def append(conn: driver.Connection, role: str, action: str, kind: str,
            client_key: str | None, at: str | None = None) -> None:
     """Add one line at the end of the chain (inside the caller's write transaction)."""
     at = at or now()
@@ -55,13 +56,13 @@ def append(conn: sqlite3.Connection, role: str, action: str, kind: str,
                                                                    own)))
 
 
-def redact_client(conn: sqlite3.Connection, client_key: str) -> None:
+def redact_client(conn: driver.Connection, client_key: str) -> None:
     """Clear a deleted client's lines; their hashes stay, so the chain still verifies."""
     conn.execute("UPDATE audit SET at = NULL, role = NULL, action = NULL, kind = NULL, "
                  "client_key = NULL WHERE client_key = ?", (client_key,))
 
 
-def chain_existing(conn: sqlite3.Connection) -> None:
+def chain_existing(conn: driver.Connection) -> None:
     """Give lines written before the chain existed their hashes, in order (a migration)."""
     previous = GENESIS
     rows = conn.execute("SELECT seq, at, role, action, kind, client_key FROM audit "
@@ -87,7 +88,7 @@ class VerifyReport:
         return self.first_bad is None
 
 
-def verify(conn: sqlite3.Connection) -> VerifyReport:
+def verify(conn: driver.Connection) -> VerifyReport:
     """Recompute every line's hash and the chain, oldest first."""
     previous, count, redacted = GENESIS, 0, 0
     rows = conn.execute("SELECT seq, at, role, action, kind, client_key, line_hash, chain "

@@ -17,7 +17,6 @@ import contextlib
 import datetime as dt
 import os
 import secrets
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,8 +31,9 @@ from ..files import (
     pinned,
     temp_name,
 )
-from . import diagnosis, schema, wal
-from .opening import sqlite_uri
+from . import diagnosis, driver, schema, wal
+from .keys import Key
+from .opening import key_for, sqlite_uri
 
 if TYPE_CHECKING:
     from .store import Casebook
@@ -71,11 +71,13 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
     except OSError as error:
         raise _output_error(out, error) from None
     try:
-        target = sqlite3.connect(tmp, isolation_level=None)
+        target = driver.connect(tmp, casebook.key, new=True, isolation_level=None)
         try:
             _retry(lambda: casebook._conn.backup(target), casebook.path)
             target.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal to lose
             problems = [row[0] for row in target.execute("PRAGMA integrity_check")]
+            if casebook.key is not None:
+                problems += [row[0] for row in target.execute("PRAGMA cipher_integrity_check")]
         finally:
             target.close()
         if problems != ["ok"]:
@@ -85,8 +87,8 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
         _fsync_file(tmp)
         os.replace(tmp, out)
         fsync_folder(out.parent)
-    except (OSError, sqlite3.Error) as error:
-        if isinstance(error, sqlite3.DatabaseError) and _source_error(error):
+    except (OSError, driver.Error) as error:
+        if isinstance(error, driver.DatabaseError) and _source_error(error):
             raise diagnosis.explain(error, casebook.path) from None
         raise _output_error(shown, error) from None
     finally:
@@ -96,7 +98,7 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
     return shown
 
 
-def _source_error(error: sqlite3.DatabaseError) -> bool:
+def _source_error(error: driver.DatabaseError) -> bool:
     name = getattr(error, "sqlite_errorname", "") or ""
     return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_BUSY"))
 
@@ -193,12 +195,17 @@ class RestoreResult:
 
 def verify_backup(backup: Path) -> int:
     """Check a backup file (a casebook, whole, not newer); returns its schema version."""
+    return _verify_backup(backup)[0]
+
+
+def _verify_backup(backup: Path) -> tuple[int, Key | None]:
+    """The backup's schema version and key (None for a plain backup), once it is checked."""
     if backup.is_dir():
         raise CasebookError(str(backup), "is a folder; give the backup file's path", "missing")
     if not backup.is_file():
         raise CasebookError(str(backup), "there is no backup file here", "missing")
     try:
-        schema.check_header(backup)
+        header = schema.check_header(backup)
     except CasebookError as error:
         if error.kind == "not-casebook" and backup.suffix.lower() == ".json":
             raise CasebookError(str(backup), "is a client bundle, not a casebook backup; to "
@@ -209,24 +216,29 @@ def verify_backup(backup: Path) -> int:
         raise CasebookError(str(backup), f"{backup.name}-wal lies beside this backup, so it "
                                          "is in use or was not made by 'worksheets backup'; "
                                          "nothing was changed", "foreign-wal")
+    key = key_for(backup, header)
     try:
-        conn = sqlite3.connect(sqlite_uri(backup, "immutable=1"), uri=True)
-    except sqlite3.Error as error:
+        conn = driver.connect(sqlite_uri(backup, "immutable=1"), key, uri=True)
+    except driver.Error as error:
         raise diagnosis.explain(error, backup) from None
     try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != schema.APPLICATION_ID:
+            raise CasebookError(str(backup), "is a database, but not a casebook backup; "
+                                             "nothing was changed", "not-casebook")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > schema.SCHEMA_VERSION:
             raise CasebookError(str(backup), f"was written by a newer version of worksheets "
                                              f"(schema {version}); please update worksheets",
                                 "newer")
-        if [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
+        if key is not None and conn.execute("PRAGMA cipher_integrity_check").fetchall() or \
+                [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]:
             raise diagnosis.damaged(backup, "SQLite's integrity check failed; choose another "
                                             "backup")
-    except sqlite3.DatabaseError as error:
+    except driver.DatabaseError as error:
         raise diagnosis.explain(error, backup) from None
     finally:
         conn.close()
-    return version
+    return version, key
 
 
 def restore(backup: Path, path: Path) -> RestoreResult:
@@ -245,7 +257,7 @@ def restore(backup: Path, path: Path) -> RestoreResult:
         if path.exists() and backup.samefile(path):
             raise CasebookError(str(path), "the backup and the casebook are the same file",
                                 "unusable")
-    verify_backup(backup)
+    _, backup_key = _verify_backup(backup)
     # Unique even for two restores in the same second: a kept copy is never replaced.
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
     if not path.exists():
@@ -253,7 +265,7 @@ def restore(backup: Path, path: Path) -> RestoreResult:
             kept = _move_aside([wal.wal_path(path), wal.shm_path(path)], path, stamp)
         else:
             kept = []
-        _copy_in_new(backup, path)
+        _copy_in_new(backup, path, backup_key)
         return RestoreResult(path, kept)
     schema.check_header(path)  # not a casebook (or a device, a folder): refused, untouched
     try:
@@ -262,7 +274,7 @@ def restore(backup: Path, path: Path) -> RestoreResult:
         if error.kind not in ("damaged", "damaged-wal", "foreign-wal", "foreign-schema",
                               "record"):
             raise
-        return _replace_unusable(backup, path, stamp)
+        return _replace_unusable(backup, path, stamp, backup_key)
     with current:
         aside = path.with_name(f"{path.name}.before-restore-{stamp}")
         try:
@@ -274,25 +286,64 @@ def restore(backup: Path, path: Path) -> RestoreResult:
         else:
             damaged_copy = False
         if not damaged_copy:
-            source = sqlite3.connect(sqlite_uri(backup, "immutable=1"), uri=True)
-            try:
-                from .store import _retry
-
-                _retry(lambda: source.backup(current._conn), path)
-            except sqlite3.Error as error:
-                raise diagnosis.explain(error, path) from None
-            finally:
-                source.close()
+            _copy_into_open(backup, backup_key, current)
             current.record_access("restore", None, "whole casebook")
             return RestoreResult(path, [aside])
     # It opens, but SQLite's full check fails: keep it aside whole, as it is.
-    return _replace_unusable(backup, path, stamp)
+    return _replace_unusable(backup, path, stamp, backup_key)
 
 
-def _replace_unusable(backup: Path, path: Path, stamp: str) -> RestoreResult:
+def _copy_into_open(backup: Path, backup_key: Key | None, current: Casebook) -> None:
+    """Copy *backup* into the open casebook through SQLite, keeping the casebook's own key.
+
+    SQLite's backup copies pages as they are, so a backup with another key (or
+    a plain backup into an encrypted casebook) is first re-written with the
+    casebook's key into a temporary file beside it.
+    """
+    from .store import _retry
+
+    path = current.path
+    converted = None
+    try:
+        if backup_key != current.key:
+            converted = temp_name(path, "restore")
+            os.close(create_private(converted))
+            _export(backup, backup_key, converted, current.key)
+        source_path, source_key = (converted, current.key) if converted else (backup, backup_key)
+        source = driver.connect(sqlite_uri(source_path, "immutable=1"), source_key, uri=True)
+        try:
+            _retry(lambda: source.backup(current._conn), path)
+        finally:
+            source.close()
+    except (OSError, driver.Error) as error:
+        raise diagnosis.explain(error, path) from None
+    finally:
+        if converted is not None:
+            for leftover in (converted, converted.with_name(converted.name + "-journal")):
+                leftover.unlink(missing_ok=True)
+
+
+def _export(source: Path, source_key: Key | None, target: Path, target_key: Key | None) -> None:
+    """Write the casebook *source* into the empty file *target* with another key (or none)."""
+    conn = driver.connect(sqlite_uri(source, "immutable=1"), source_key, uri=True,
+                          isolation_level=None)
+    try:
+        clause = target_key.attach_clause() if target_key else "KEY ''"
+        conn.execute(f"ATTACH DATABASE ? AS target {clause}", (str(target),))
+        conn.execute("SELECT sqlcipher_export('target')")
+        for pragma in ("user_version", "application_id"):
+            value = int(conn.execute(f"PRAGMA main.{pragma}").fetchone()[0])
+            conn.execute(f"PRAGMA target.{pragma} = {value}")
+        conn.execute("DETACH DATABASE target")
+    finally:
+        conn.close()
+
+
+def _replace_unusable(backup: Path, path: Path, stamp: str,
+                      backup_key: Key | None) -> RestoreResult:
     """Move a casebook that cannot be used aside with its sidecars, then copy the backup in."""
     kept = _move_aside([path, wal.wal_path(path), wal.shm_path(path)], path, stamp)
-    _copy_in_new(backup, path)
+    _copy_in_new(backup, path, backup_key)
     return RestoreResult(path, kept)
 
 
@@ -308,13 +359,13 @@ def _move_aside(files: list[Path], path: Path, stamp: str) -> list[Path]:
     return moved
 
 
-def _copy_in_new(backup: Path, path: Path) -> None:
+def _copy_in_new(backup: Path, path: Path, key: Key | None) -> None:
     tmp = temp_name(path, "new")
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(create_private(tmp))
     try:
-        source = sqlite3.connect(sqlite_uri(backup, "immutable=1"), uri=True)
-        target = sqlite3.connect(tmp, isolation_level=None)
+        source = driver.connect(sqlite_uri(backup, "immutable=1"), key, uri=True)
+        target = driver.connect(tmp, key, new=True, isolation_level=None)
         try:
             source.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")
@@ -327,7 +378,7 @@ def _copy_in_new(backup: Path, path: Path) -> None:
     except FileExistsError:
         raise CasebookError(str(path), "a casebook appeared here while restoring; nothing was "
                                        "changed, please try again", "busy") from None
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, driver.Error) as error:
         raise diagnosis.explain(error, path) from None
     finally:
         tmp.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import os
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -40,6 +41,7 @@ from ..models import (
 )
 from ..models.common import Model, sane_moment
 from . import audit
+from .keys import Key
 from .store import Casebook, _insert_or_update, _now, _utc, _with_step_ids, check_client_id
 
 #: A moment with its time zone: an export time without one could not be compared.
@@ -137,17 +139,44 @@ def export_client(casebook: Casebook, client_id: str) -> Bundle:
         packets=casebook.list_packets(client_id))
 
 
-def write_bundle(casebook: Casebook, client_id: str, out: str | os.PathLike) -> Path:
-    """Export one client to the JSON file *out* (written atomically, readable by you only)."""
+def write_bundle(casebook: Casebook, client_id: str, out: str | os.PathLike,
+                 seal: Literal["casebook", "passphrase", "plain"] | None = None,
+                 passphrase: str | None = None) -> Path:
+    """Export one client to the JSON file *out* (written atomically, readable by you only).
+
+    *seal* says how the file is encrypted (see :mod:`.sealing`): with the
+    casebook's key (the default for an encrypted casebook), with *passphrase*,
+    or not at all (``"plain"``, the default for a plain casebook).
+    """
+    from . import sealing
+
+    mode = seal or ("casebook" if casebook.key is not None else "plain")
+    if mode == "casebook" and casebook.key is None:
+        raise BundleError(str(out), ["cannot be sealed with the casebook's key: this casebook "
+                                     "is not encrypted (use a passphrase instead)"])
+    if mode == "passphrase":
+        passphrase = sealing.check_passphrase(passphrase)
     bundle = export_client(casebook, client_id)
+    data = bundle.model_dump_json(indent=1).encode("utf-8")
+    if mode == "casebook":
+        data = sealing.seal(data, key=casebook.key)
+    elif mode == "passphrase":
+        data = sealing.seal(data, passphrase=passphrase)
     out = Path(out)
-    write_atomically(out, bundle.model_dump_json(indent=1).encode("utf-8"), kind="bundle")
+    write_atomically(out, data, kind="bundle")
     casebook.record_access("export", client_id)
     return out
 
 
-def read_bundle(path: str | os.PathLike) -> Bundle:
-    """Read and check a bundle file; problems name fields, never the client's text."""
+def read_bundle(path: str | os.PathLike, keys: Iterable[Key] = (),
+                passphrase: Callable[[], str | None] = lambda: None) -> Bundle:
+    """Read and check a bundle file; problems name fields, never the client's text.
+
+    A sealed bundle is opened with one of *keys* (casebook keys) or the text
+    *passphrase()* returns; see :mod:`.sealing`.
+    """
+    from . import sealing
+
     path = Path(path)
     source = path.name
     try:
@@ -159,6 +188,8 @@ def read_bundle(path: str | os.PathLike) -> Bundle:
         raise BundleError(str(path), [error.strerror or "cannot be read"]) from None
     if len(raw) > MAX_BUNDLE_BYTES:
         raise BundleError(source, ["the file is too large to be a bundle"])
+    if sealing.is_sealed(raw):
+        raw = sealing.unseal(raw, source, keys, passphrase)
     try:
         data = json.loads(raw.decode("utf-8"),
                           parse_int=lambda text: int(text) if len(text) <= 100 else text)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 from pathlib import Path
 
 from ..errors import CasebookError
+from . import driver
 
 RESTORE = "worksheets casebook restore BACKUP"
 
@@ -136,7 +136,7 @@ def explain(error: BaseException, path: Path) -> CasebookError:
         return CasebookError(str(path), "could not be read or written (an input/output error "
                                         "from the disk); nothing was changed. Check the disk, "
                                         "then try again", "unusable")
-    if isinstance(error, sqlite3.Error):
+    if isinstance(error, driver.Error):
         return CasebookError(str(path), f"cannot be used ({name or type(error).__name__})",
                              "unusable")
     raise error

@@ -10,13 +10,13 @@ half-made casebook behind.
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from pathlib import Path
 
 from ..errors import CasebookError
 from ..files import clean_stale_temps, create_private, fsync_folder, temp_name
-from . import wal
+from . import driver, wal
+from .keys import Key, remember
 from .schema import migrate
 
 ENV_VAR = "WORKSHEETS_CASEBOOK"
@@ -67,8 +67,10 @@ def make_private(path: Path) -> list[str]:
             f"to keep it private run: chmod 600 '{path}'"]
 
 
-def create(path: Path) -> None:
+def create(path: Path, key: Key | None = None) -> None:
     """Create an empty casebook at *path* (folder 0700, file 0600), all or nothing.
+
+    With *key*, the casebook is encrypted (see :mod:`.keys`).
 
     Refused when a ``-wal`` or ``-shm`` of an earlier casebook lies beside the
     missing file: SQLite would fold that old journal into the new file. Those
@@ -98,7 +100,7 @@ def create(path: Path) -> None:
     except OSError as error:
         raise explain(error, path) from None
     try:
-        conn = sqlite3.connect(tmp, isolation_level=None)
+        conn = driver.connect(tmp, key, new=True, isolation_level=None)
         try:
             migrate(conn)
         finally:
@@ -108,8 +110,11 @@ def create(path: Path) -> None:
             os.link(tmp, path)  # unlike a rename, never replaces a casebook made meanwhile
         except FileExistsError:
             pass
+        else:
+            if key is not None:
+                remember(path, key)
         fsync_folder(folder)
-    except (OSError, sqlite3.Error) as error:
+    except (OSError, driver.Error) as error:
         raise explain(error, path) from None
     finally:
         tmp.unlink(missing_ok=True)

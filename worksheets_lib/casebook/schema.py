@@ -11,17 +11,17 @@ them (ids, dates) are what queries need.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import CasebookError
+from . import driver
 from .audit import chain_existing
 
 APPLICATION_ID = 0x5753434B  # "WSCK"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
-MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
+MIGRATIONS: dict[int, list[str | Callable[[driver.Connection], None]]] = {
     1: [
         f"PRAGMA application_id = {APPLICATION_ID}",
         """CREATE TABLE clients (
@@ -100,8 +100,13 @@ SCHEMA_VERSION = max(MIGRATIONS)
 HEADER_SIZE = 100  # SQLite's file header; application_id is at byte 68
 
 
-def check_header(path: Path) -> None:
+def check_header(path: Path) -> str | None:
     """Refuse a file that is not a casebook, before SQLite opens it.
+
+    Returns ``"plain"`` for an SQLite file that is a casebook, ``"sealed"`` for
+    a file that may be an encrypted casebook (whole pages of what looks like
+    random bytes: only its key can tell), and None when the header was not read
+    (see below).
 
     The first 100 bytes are read directly, so nothing is made beside a refused
     file. Closing a file drops every POSIX lock this process holds on it, the
@@ -120,6 +125,7 @@ def check_header(path: Path) -> None:
 
     from . import wal
     from .diagnosis import explain
+    from .keys import PAGE_SIZE
 
     shown = str(path)
     try:
@@ -138,7 +144,7 @@ def check_header(path: Path) -> None:
         raise CasebookError(shown, "is not a casebook (not an SQLite database); left untouched",
                             "not-casebook")
     if wal.locked_by_this_process(path) is not False:
-        return  # ours and open (or this system cannot tell): check_open looks through SQLite
+        return None  # ours and open (or this system cannot tell): check_open looks
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         try:
@@ -147,7 +153,11 @@ def check_header(path: Path) -> None:
             os.close(fd)
     except OSError as error:
         raise explain(error, path) from None
+    if len(header) == HEADER_SIZE and not header.startswith(SQLITE_MAGIC) \
+            and info.st_size % PAGE_SIZE == 0:
+        return "sealed"
     _check_header_bytes(header, shown)
+    return "plain"
 
 
 def _check_header_bytes(header: bytes, shown: str) -> None:
@@ -159,8 +169,11 @@ def _check_header_bytes(header: bytes, shown: str) -> None:
                             "not-casebook")
 
 
-def check_open(conn: sqlite3.Connection, path: Path) -> int:
+def check_open(conn: driver.Connection, path: Path, encrypted: bool = False) -> int:
     """Check an open casebook: its version, then SQLite's quick check. Returns the version.
+
+    An encrypted casebook's pages are also checked against their HMACs first:
+    SQLCipher reports a page that fails it as a plain "SQL logic error".
 
     Raises :class:`CasebookError` (``newer`` or ``damaged``); the caller
     closes the connection, and SQLite tidies its own sidecar files.
@@ -177,12 +190,23 @@ def check_open(conn: sqlite3.Connection, path: Path) -> int:
                 str(path), f"was written by a newer version of worksheets (schema {version}, "
                            f"this version reads up to {SCHEMA_VERSION}); please update "
                            f"worksheets", "newer")
+        if encrypted:
+            check_pages(conn, path)
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise damaged(path)
         check_objects(conn, path, version)
-    except sqlite3.Error as error:
+    except driver.Error as error:
         raise explain(error, path) from None
     return version
+
+
+def check_pages(conn: driver.Connection, path: Path) -> None:
+    """Refuse an encrypted file with a page that fails its check (damaged or changed)."""
+    from .diagnosis import damaged
+
+    if conn.execute("PRAGMA cipher_integrity_check").fetchall():
+        raise damaged(path, "part of it fails its encryption check: it was damaged or "
+                            "changed by another program")
 
 
 _EXPECTED: dict[int, frozenset[tuple[str, str, str]]] = {}
@@ -193,7 +217,7 @@ _SQLITE_OWN = ("sqlite_stat1", "sqlite_stat4")
 def expected_objects(version: int) -> frozenset[tuple[str, str, str]]:
     """The (type, name, SQL) of every object our migrations make, up to *version*."""
     if version not in _EXPECTED:
-        conn = sqlite3.connect(":memory:")
+        conn = driver.connect(":memory:")
         try:
             for target in range(1, version + 1):
                 _run(conn, MIGRATIONS[target])
@@ -203,13 +227,13 @@ def expected_objects(version: int) -> frozenset[tuple[str, str, str]]:
     return _EXPECTED[version]
 
 
-def _objects(conn: sqlite3.Connection) -> frozenset[tuple[str, str, str]]:
+def _objects(conn: driver.Connection) -> frozenset[tuple[str, str, str]]:
     rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
     return frozenset((kind, name, " ".join((sql or "").split())) for kind, name, sql in rows
                      if name not in _SQLITE_OWN)
 
 
-def check_objects(conn: sqlite3.Connection, path: Path, version: int) -> None:
+def check_objects(conn: driver.Connection, path: Path, version: int) -> None:
     """Refuse a casebook holding tables, triggers or views our migrations did not make.
 
     A trigger planted in the file could copy records somewhere a delete does
@@ -226,7 +250,7 @@ def check_objects(conn: sqlite3.Connection, path: Path, version: int) -> None:
                                        f"change it yourself, restore a backup", "foreign-schema")
 
 
-def _run(conn: sqlite3.Connection, steps) -> None:
+def _run(conn: driver.Connection, steps) -> None:
     for step in steps:
         if isinstance(step, str):
             conn.execute(step)
@@ -234,7 +258,7 @@ def _run(conn: sqlite3.Connection, steps) -> None:
             step(conn)
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: driver.Connection) -> int:
     """Bring an open casebook up to :data:`SCHEMA_VERSION`, one transaction per step."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     for target in range(version + 1, SCHEMA_VERSION + 1):

@@ -15,7 +15,6 @@ import os
 import random
 import re
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,9 +34,10 @@ from ..models import (
     PacketRecord,
     new_id,
 )
-from . import audit, diagnosis, location, opening, schema
+from . import audit, diagnosis, driver, location, opening, schema
 from .audit import now as _now
 from .diagnosis import explain
+from .keys import Key
 
 Role = Literal["therapist", "client"]
 T = TypeVar("T")
@@ -77,9 +77,12 @@ class AuditLine:
 class Casebook:
     """An open casebook. Use :func:`open_casebook` (or ``Casebook.open``) to get one."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, role: Role,
-                 warnings: list[str], identity: opening.FileId | None = None):
+    def __init__(self, conn: driver.Connection, path: Path, role: Role,
+                 warnings: list[str], identity: opening.FileId | None = None,
+                 key: Key | None = None):
         self._conn = conn
+        #: The key of an encrypted casebook (None: plain). Backups and bundles use it.
+        self.key = key
         self.path = path
         self.role: Role = role
         #: Things the user should know (for example file permissions); never client text.
@@ -93,17 +96,19 @@ class Casebook:
 
     @classmethod
     def open(cls, path: str | os.PathLike | None = None, role: Role = "therapist",
-             create: bool = False) -> Casebook:
+             create: bool = False, encrypt: bool | str | None = None) -> Casebook:
         """Open the casebook at *path*; see :mod:`.location` for the default.
 
         A missing casebook is an error (kind ``missing``) unless *create* is true:
-        only the commands that add records make a new casebook.
+        only the commands that add records make a new casebook. A new one is
+        encrypted when *encrypt* is true (None: as ``WORKSHEETS_NEW_CASEBOOKS``
+        says); an encrypted one is opened with a key found as :mod:`.keys` says.
         """
         if role not in ("therapist", "client"):
             raise ValueError("role must be 'therapist' or 'client'")
         target = location.resolve_path(path)
         busy_ms = max(1, int(min(BUSY_STEP_MS, BUSY_SECONDS * 1000)))
-        conn, identity, warnings = opening.connect(target, create, busy_ms)
+        conn, identity, warnings, key = opening.connect(target, create, busy_ms, encrypt)
         try:
             _retry(lambda: conn.execute("PRAGMA journal_mode = WAL"), target)
             conn.execute("PRAGMA synchronous = FULL")
@@ -113,10 +118,10 @@ class Casebook:
             _retry(lambda: schema.migrate(conn), target)
         except BaseException as error:
             conn.close()
-            if isinstance(error, sqlite3.Error | OSError):
+            if isinstance(error, driver.Error | OSError):
                 raise explain(error, target) from None
             raise
-        return cls(conn, target, role, warnings, identity)
+        return cls(conn, target, role, warnings, identity, key)
 
     def close(self) -> None:
         """Close the connection (a checkpoint folds the WAL back into the file)."""
@@ -130,7 +135,7 @@ class Casebook:
 
     # -- transactions -------------------------------------------------------------------
 
-    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def _write(self, work: Callable[[driver.Connection], T]) -> T:
         """Run *work* in one IMMEDIATE transaction, retrying while the file is busy."""
 
         def attempt() -> T:
@@ -144,14 +149,14 @@ class Casebook:
                 return result
             except BaseException:
                 if self._conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
+                    with contextlib.suppress(driver.Error):
                         self._conn.execute("ROLLBACK")
                 raise
 
         self.check_still_there()
         try:
             return _retry(attempt, self.path, self.on_busy)
-        except (sqlite3.Error, OSError) as error:
+        except (driver.Error, OSError) as error:
             raise explain(error, self.path) from None
 
     def check_still_there(self) -> None:
@@ -163,7 +168,7 @@ class Casebook:
         """Run a query, turning SQLite's errors into honest messages."""
         try:
             return self._conn.execute(query, args).fetchall()
-        except sqlite3.Error as error:
+        except driver.Error as error:
             raise explain(error, self.path) from None
 
     def _model(self, model: type[M], body: str, kind: str, record_id: str) -> M:
@@ -176,7 +181,7 @@ class Casebook:
                                 f"outside worksheets, or is damaged); nothing was changed. "
                                 f"Run: worksheets casebook check", "record") from None
 
-    def _audit(self, conn: sqlite3.Connection, action: str, kind: str,
+    def _audit(self, conn: driver.Connection, action: str, kind: str,
                client_key: str | None) -> None:
         audit.append(conn, self.role, action, kind, client_key)
 
@@ -206,10 +211,10 @@ class Casebook:
         """Recompute the audit trail's hash chain; see :mod:`.audit`."""
         try:
             return audit.verify(self._conn)
-        except sqlite3.Error as error:
+        except driver.Error as error:
             raise explain(error, self.path) from None
 
-    def _key(self, client_id: str, conn: sqlite3.Connection | None = None) -> str:
+    def _key(self, client_id: str, conn: driver.Connection | None = None) -> str:
         query, args = "SELECT key FROM clients WHERE id = ?", (check_client_id(client_id),)
         rows = conn.execute(query, args).fetchall() if conn else self._read(query, args)
         if not rows:
@@ -298,7 +303,7 @@ class Casebook:
             try:
                 busy, log, done = self._conn.execute(
                     "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            except sqlite3.OperationalError:
+            except driver.OperationalError:
                 busy, log, done = 1, -1, -2
             if not busy and log == done:
                 return True
@@ -359,7 +364,7 @@ class Casebook:
                 conn.execute("INSERT INTO journal_entries (id, client_key, at, body, "
                              "updated_at) VALUES (?, ?, ?, ?, ?)",
                              (entry.id, key, _utc(entry.at), entry.model_dump_json(), _now()))
-            except sqlite3.IntegrityError:
+            except driver.IntegrityError:
                 raise RecordError("journal entry: an entry with this id already exists") \
                     from None
             self._audit(conn, "create", "journal entry", key)
@@ -556,7 +561,7 @@ def _retry(action: Callable[[], T], path: Path | str = "",
     while True:
         try:
             return action()
-        except sqlite3.OperationalError as error:
+        except driver.OperationalError as error:
             message = str(error).lower()
             if "locked" not in message and "busy" not in message:
                 raise  # the caller says what it means for its own file
@@ -569,9 +574,9 @@ def _retry(action: Callable[[], T], path: Path | str = "",
 
 
 def open_casebook(path: str | os.PathLike | None = None, role: Role = "therapist",
-                  create: bool = False) -> Casebook:
+                  create: bool = False, encrypt: bool | str | None = None) -> Casebook:
     """Open a casebook (making a new one only with *create*); see :meth:`Casebook.open`."""
-    return Casebook.open(path, role, create)
+    return Casebook.open(path, role, create, encrypt)
 
 
 __all__ = ["AuditLine", "Casebook", "check_client_id", "open_casebook"]

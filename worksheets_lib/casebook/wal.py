@@ -50,6 +50,11 @@ def in_use(path: Path) -> bool | None:
     return _locked(shm_path(path), SHM_DMS_BYTE)
 
 
+def in_use_by_others(path: Path) -> bool | None:
+    """Whether a program other than this one has the casebook open."""
+    return _locked(shm_path(path), SHM_DMS_BYTE, exclude_pid=os.getpid())
+
+
 def file_locked(path: Path) -> bool | None:
     """Whether some program holds a lock on the casebook file itself (any byte).
 
@@ -66,7 +71,8 @@ def locked_by_this_process(path: Path) -> bool | None:
     return _locked(path, None, os.getpid())
 
 
-def _locked(path: Path, byte: int | None, pid: int | None = None) -> bool | None:
+def _locked(path: Path, byte: int | None, pid: int | None = None,
+            exclude_pid: int | None = None) -> bool | None:
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -92,7 +98,8 @@ def _locked(path: Path, byte: int | None, pid: int | None = None) -> bool | None
                                       and (end == "EOF" or int(end) >= byte))
         except (StopIteration, ValueError):
             continue
-        if found == wanted and covers and (pid is None or str(pid) in parts):
+        if found == wanted and covers and (pid is None or str(pid) in parts) \
+                and (exclude_pid is None or str(exclude_pid) not in parts):
             return True
     return False
 
@@ -122,13 +129,14 @@ class WalFrames:
                    if frame > replayed and changes and whole)
 
 
-def frames(path: Path, after: int = 0) -> WalFrames | None:
+def frames(path: Path, after: int = 0, page_size: int | None = None) -> WalFrames | None:
     """Scan the ``-wal`` beside *path*: its committed transactions of the current generation.
 
     The generation is the header's salts; when the header itself is damaged
     (SQLite then ignores the whole file), the salts most frames carry. Only
     frames past *after* (where SQLite stopped replaying) get their checksums
-    computed; the ones before are SQLite's, and whole.
+    computed; the ones before are SQLite's, and whole. *page_size* is given for
+    an encrypted casebook, whose file header cannot be read without its key.
     """
     wal = wal_path(path)
     try:
@@ -136,7 +144,7 @@ def frames(path: Path, after: int = 0) -> WalFrames | None:
             data = handle.read()
     except OSError:
         return None
-    page_size = _page_size(path)
+    page_size = page_size or _page_size(path)
     if len(data) < WAL_HEADER or page_size is None:
         return WalFrames(True, (), len(data))
     magic, _version, header_page, _seq, salt1, salt2, check1, check2 = \

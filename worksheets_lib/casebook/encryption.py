@@ -1,0 +1,156 @@
+"""Encrypting a plain casebook, and decrypting an encrypted one, without losing a record.
+
+The casebook is written whole into a new file beside it with the new key (or
+none) by SQLCipher's ``sqlcipher_export``, checked (integrity, page checks,
+every table's row count), and only then renamed into its place. Meanwhile
+this program holds the casebook's write lock, so no change can slip in
+between the copy and the rename; a program that opened the old file in that
+moment is told, at its next save, that the casebook was replaced, and saves
+nothing there. The conversion is refused while another program has the
+casebook open.
+
+The old file's bytes are unlinked, not wiped: the disk may still hold them
+until they are overwritten, and earlier plain backups stay plain (see README).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CasebookError
+from ..files import create_private, fsync_folder, temp_name
+from . import driver, keys, wal
+from .diagnosis import explain
+from .keys import Key
+from .opening import sqlite_uri
+
+TABLES = ("clients", "documents", "journal_entries", "ladder_attempts", "listening_records",
+          "packets", "audit")
+
+
+@dataclass
+class Converted:
+    """What a conversion did: the casebook, its new key (None: plain), and the key's news."""
+
+    path: Path
+    key: Key | None
+    new_in_keyring: bool = False
+
+
+def encrypt(path: str | os.PathLike | None = None, passphrase: bool = False) -> Converted:
+    """Encrypt the plain casebook at *path* (a key from the keyring, or a passphrase)."""
+    from .location import resolve_path
+    from .store import Casebook
+
+    target = resolve_path(path)
+    with Casebook.open(target) as book:
+        if book.key is not None:
+            raise CasebookError(str(target), "is already encrypted; nothing was changed",
+                                "unusable")
+        _refuse_if_shared(target)
+        key, new_in_keyring = keys.new_key(target, passphrase=passphrase)
+        _convert(book, key)
+    return Converted(target, key, new_in_keyring)
+
+
+def decrypt(path: str | os.PathLike | None = None) -> Converted:
+    """Turn the encrypted casebook at *path* back into a plain SQLite file."""
+    from .location import resolve_path
+    from .store import Casebook
+
+    target = resolve_path(path)
+    with Casebook.open(target) as book:
+        if book.key is None:
+            raise CasebookError(str(target), "is not encrypted; nothing was changed",
+                                "unusable")
+        _refuse_if_shared(target)
+        _convert(book, None)
+    return Converted(target, None)
+
+
+def _refuse_if_shared(path: Path) -> None:
+    if wal.in_use_by_others(path) is not False:
+        raise CasebookError(str(path), "is open in another program (the journal app or a "
+                                       "notebook); close it, then try again. Nothing was "
+                                       "changed", "busy")
+
+
+def _convert(book, key: Key | None) -> None:
+    from .store import _retry
+
+    path = book.path
+    tmp = temp_name(path, "new")
+    try:
+        os.close(create_private(tmp))
+        _retry(lambda: book._conn.execute("BEGIN IMMEDIATE"), path)  # no change slips in
+        try:
+            counts = _export(path, book.key, tmp, key)
+            _check_copy(tmp, key, counts, path)
+            _fsync(tmp)
+            if book._identity != _file_id(path):
+                raise CasebookError(str(path), "was moved or replaced meanwhile; nothing was "
+                                               "changed", "moved")
+            os.replace(tmp, path)
+            fsync_folder(path.parent)
+        finally:
+            book._conn.execute("ROLLBACK")
+    except (OSError, driver.Error) as error:
+        raise explain(error, path) from None
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+    if key is not None:
+        keys.remember(path, key)
+
+
+def _export(path: Path, old: Key | None, tmp: Path, new: Key | None) -> dict[str, int]:
+    """Copy every table into *tmp* with the new key; returns each table's row count."""
+    reader = driver.connect(path, old, isolation_level=None)
+    try:
+        clause = new.attach_clause() if new is not None else "KEY ''"
+        reader.execute(f"ATTACH DATABASE ? AS target {clause}", (str(tmp),))
+        reader.execute("BEGIN")
+        counts = {t: reader.execute(f"SELECT count(*) FROM main.{t}").fetchone()[0]
+                  for t in TABLES}
+        reader.execute("SELECT sqlcipher_export('target')")
+        for pragma in ("user_version", "application_id"):
+            value = int(reader.execute(f"PRAGMA main.{pragma}").fetchone()[0])
+            reader.execute(f"PRAGMA target.{pragma} = {value}")
+        reader.execute("COMMIT")
+        reader.execute("DETACH DATABASE target")
+    finally:
+        reader.close()
+    return counts
+
+
+def _check_copy(tmp: Path, key: Key | None, counts: dict[str, int], path: Path) -> None:
+    from .diagnosis import damaged
+
+    conn = driver.connect(sqlite_uri(tmp, "immutable=1"), key, uri=True)
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check")] != ["ok"]
+        if key is not None:
+            problems = problems or bool(conn.execute("PRAGMA cipher_integrity_check")
+                                        .fetchall())
+        copied = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    finally:
+        conn.close()
+    if problems or copied != counts:
+        raise damaged(path, "the converted copy did not check out; the casebook was left as "
+                            "it was")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _file_id(path: Path):
+    from .opening import file_id
+
+    return file_id(path)

@@ -1,0 +1,362 @@
+"""Keys for encrypted casebooks: where they come from, and that they never go anywhere else.
+
+An encrypted casebook is an SQLCipher file (AES-256 on every page, with a
+check on each page that tells a wrong key from a damaged file). Its key is 32
+bytes, either
+
+* made at random and kept in the operating system's keyring (the ``keyring``
+  package: Secret Service on Linux, Keychain on macOS, Credential Locker on
+  Windows), or
+* made from a passphrase the way SQLCipher itself does it (PBKDF2-HMAC-SHA512,
+  256,000 rounds, with the 16 random bytes at the start of the file as salt),
+  so other SQLCipher tools open the file with the same passphrase.
+
+A key is looked for, in this order: keys this program already used, the
+``WORKSHEETS_CASEBOOK_KEY`` environment variable (a recovery code; the journal
+app hands the key to its kernels this way), the keyring, the
+``WORKSHEETS_CASEBOOK_PASSPHRASE`` environment variable, and last a prompt
+(the command line sets one with :func:`set_prompt`; notebooks have none).
+A key is never taken from the command line, and never written to a log, a
+message or a file of ours.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import CasebookError
+
+ENV_KEY = "WORKSHEETS_CASEBOOK_KEY"
+ENV_PASSPHRASE = "WORKSHEETS_CASEBOOK_PASSPHRASE"
+#: "encrypted" makes every casebook this program creates an encrypted one.
+ENV_NEW = "WORKSHEETS_NEW_CASEBOOKS"
+KEYRING_SERVICE = "worksheets"
+KEYRING_ACCOUNT = "casebook-key"
+KDF_ROUNDS = 256_000
+SALT_SIZE = 16
+#: SQLCipher's page size; its file header is encrypted, so this is not read from the file.
+PAGE_SIZE = 4096
+RECOVERY_PREFIX = "wsk-"
+MIN_PASSPHRASE = 10
+
+
+class Key:
+    """A casebook key: 32 bytes and where they came from. Its bytes never show in a repr."""
+
+    __slots__ = ("raw", "source", "salt")
+
+    def __init__(self, raw: bytes, source: str, salt: bytes | None = None):
+        if len(raw) != 32:
+            raise ValueError("a casebook key is 32 bytes")
+        self.raw = raw
+        #: "keyring", "passphrase", "recovery code" or "environment": for messages.
+        self.source = source
+        #: The salt new files made with this key get: the salt of the casebook it opened. A
+        #: passphrase makes a key with the salt of the file, so a backup with another salt
+        #: would open with the recovery code only.
+        self.salt = salt
+
+    def with_salt(self, salt: bytes | None) -> Key:
+        return Key(self.raw, self.source, salt if salt and len(salt) == SALT_SIZE else None)
+
+    def pragma(self, new: bool = False) -> str:
+        """SQLCipher's ``PRAGMA key`` (a raw key: no derivation on open).
+
+        *new*: for a file being made, which then gets this key's salt.
+        """
+        return f"PRAGMA key = {self._literal(new)}"
+
+    def attach_clause(self) -> str:
+        """The ``KEY`` clause of an ``ATTACH`` that makes a new file with this key."""
+        return f"KEY {self._literal(True)}"
+
+    def _literal(self, new: bool) -> str:
+        tail = self.salt.hex() if new and self.salt else ""
+        return f"\"x'{self.raw.hex()}{tail}'\""
+
+    def recovery_code(self) -> str:
+        """The key written out to be kept on paper: ``wsk-`` and 13 groups of 4."""
+        text = base64.b32encode(self.raw).decode("ascii").rstrip("=").lower()
+        return RECOVERY_PREFIX + "-".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Key) and secrets.compare_digest(self.raw, other.raw)
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __repr__(self) -> str:
+        return f"<casebook key from {self.source}>"
+
+
+# --- turning what a person types into a key ----------------------------------------------------
+
+def from_recovery_code(text: str) -> Key | None:
+    """The key a recovery code stands for, or None when *text* is not one."""
+    cleaned = "".join(text.split()).lower()
+    if not cleaned.startswith(RECOVERY_PREFIX):
+        return None
+    body = cleaned[len(RECOVERY_PREFIX):].replace("-", "").upper()
+    try:
+        raw = base64.b32decode(body + "=" * (-len(body) % 8))
+    except ValueError:
+        return None
+    return Key(raw, "recovery code") if len(raw) == 32 else None
+
+
+def from_passphrase(passphrase: str, salt: bytes) -> Key:
+    """SQLCipher's own key derivation, done once here and kept (a raw key opens fast)."""
+    raw = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ROUNDS, 32)
+    return Key(raw, "passphrase", salt)
+
+
+def from_secret(text: str, salt: bytes) -> Key:
+    """A recovery code, else a passphrase."""
+    return from_recovery_code(text) or from_passphrase(text, salt)
+
+
+# --- where keys come from ------------------------------------------------------------------------
+
+#: prompt(question, new) -> the text typed, or None (no one to ask). Set by the command line.
+_prompt: Callable[[str, bool], str | None] | None = None
+#: Keys that opened a casebook in this process, by the file's salt.
+_opened: dict[bytes, Key] = {}
+
+
+def set_prompt(prompt: Callable[[str, bool], str | None] | None) -> None:
+    """Let key lookups ask a person (the command line does; notebooks do not)."""
+    global _prompt
+    _prompt = prompt
+
+
+def forget() -> None:
+    """Forget the keys this process has used (tests; a long-running app after a lock)."""
+    _opened.clear()
+
+
+def salt_of(path: Path) -> bytes | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        return os.read(fd, SALT_SIZE)
+    finally:
+        os.close(fd)
+
+
+def from_environment() -> Key | None:
+    text = os.environ.get(ENV_KEY, "").strip()
+    if not text:
+        return None
+    key = from_recovery_code(text)
+    if key is None and len(text) == 64:
+        try:
+            key = Key(bytes.fromhex(text), "environment")
+        except ValueError:
+            key = None
+    if key is None:
+        raise CasebookError(ENV_KEY, "is set but is not a casebook key (a recovery code "
+                                     "starting wsk-); unset it or correct it", "locked")
+    return key
+
+
+def _keyring():
+    """The keyring module when this computer has a usable keyring, else None."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except Exception:  # noqa: BLE001 - a broken keyring install means "no keyring"
+        return None
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # noqa: BLE001
+        return None
+    if isinstance(backend, fail.Keyring) or type(backend).__module__.endswith(".null"):
+        return None
+    return keyring
+
+
+def keyring_available() -> bool:
+    return _keyring() is not None
+
+
+def from_keyring() -> Key | None:
+    ring = _keyring()
+    if ring is None:
+        return None
+    try:
+        text = ring.get_password(KEYRING_SERVICE, KEYRING_ACCOUNT)
+    except Exception:  # noqa: BLE001 - a locked or unreachable keyring: as if it had none
+        return None
+    if not text:
+        return None
+    key = from_recovery_code(text)
+    return Key(key.raw, "keyring") if key else None
+
+
+def store_in_keyring(key: Key) -> bool:
+    """Keep *key* in the keyring (the practice key of this user); False if it could not."""
+    ring = _keyring()
+    if ring is None:
+        return False
+    try:
+        ring.set_password(KEYRING_SERVICE, KEYRING_ACCOUNT, key.recovery_code())
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def locked(path: Path, tried_passphrase: bool = False) -> CasebookError:
+    if tried_passphrase:
+        return CasebookError(str(path), "that passphrase or recovery code does not open this "
+                                        "casebook (or the file is not a casebook); nothing was "
+                                        "changed", "wrong-key")
+    return CasebookError(
+        str(path), "is encrypted (or is not a casebook at all), and no key for it was found: "
+                   "none in this computer's keyring, and no passphrase given. Run the command "
+                   "in a terminal to be asked for the passphrase, or set "
+                   f"{ENV_PASSPHRASE}", "locked")
+
+
+def unlock(path: Path, opens: Callable[[Key], bool], ask: bool = True) -> Key:
+    """The key that opens the encrypted casebook (or backup) at *path*.
+
+    *opens(key)* tries a key read-only. Raises ``locked`` when no key was found
+    and ``wrong-key`` when a passphrase was typed but did not open it.
+    """
+    salt = salt_of(path) or b""
+
+    def works(key: Key | None) -> Key | None:
+        if key is None or not opens(key):
+            return None
+        key = key.with_salt(salt)
+        _opened[salt] = key
+        return key
+
+    known = _opened.get(salt)
+    for candidate in ([known] if known else []) + [k for k in _opened.values() if k != known]:
+        if found := works(candidate):
+            return found
+    for source in (from_environment, from_keyring):
+        if found := works(source()):
+            return found
+    tried = False
+    passphrase = os.environ.get(ENV_PASSPHRASE)
+    if passphrase:
+        tried = True
+        if found := works(from_secret(passphrase, salt)):
+            return found
+    if ask and _prompt is not None:
+        for attempt in range(3):
+            question = (f"Passphrase or recovery code for {path.name}: " if attempt == 0 else
+                        "That does not open it. Try again: ")
+            text = _prompt(question, False)
+            if not text:
+                break
+            tried = True
+            if found := works(from_secret(text, salt)):
+                return found
+    raise locked(path, tried)
+
+
+def known_keys() -> list[Key]:
+    """Keys this process has used, and the environment's and keyring's (no prompt)."""
+    found = list(dict.fromkeys(_opened.values()))
+    for source in (from_environment, from_keyring):
+        key = source()
+        if key is not None and key not in found:
+            found.append(key)
+    return found
+
+
+def readable_header(page: bytes, key: Key | None = None) -> bytes | None:
+    """The 100-byte SQLite header of an encrypted file's first page, read with *key*.
+
+    Without *key*, the keys this process knows are tried (never a prompt). An
+    encrypted file's header is encrypted with the rest of page 1; it tells a
+    backup (rollback journal) from a live casebook (WAL) as the plain header
+    does. SQLCipher 4's page: salt (16 bytes), AES-256-CBC data, then 80
+    reserved bytes starting with the IV. Returns None when no key reads it.
+    """
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    if len(page) < PAGE_SIZE:
+        return None
+    reserve = PAGE_SIZE - 80
+    for candidate in [key] if key else known_keys():
+        decryptor = Cipher(algorithms.AES(candidate.raw),
+                           modes.CBC(page[reserve:reserve + 16])).decryptor()
+        plain = decryptor.update(page[SALT_SIZE:reserve]) + decryptor.finalize()
+        header = b"SQLite format 3\x00" + plain[:100 - SALT_SIZE]
+        if header[16:18] == PAGE_SIZE.to_bytes(2, "big") and header[21:24] == b"\x40\x20\x20":
+            return header  # the fixed bytes of every SQLite header: the key is right
+    return None
+
+
+def remember(path: Path, key: Key) -> None:
+    """Note that *key* opens the casebook at *path* (a new or newly encrypted one)."""
+    salt = salt_of(path)
+    if salt:
+        _opened[salt] = key.with_salt(salt)
+
+
+def new_key(path: Path, passphrase: bool = False) -> tuple[Key, bool]:
+    """A key for a casebook being encrypted or created encrypted at *path*.
+
+    Returns the key and whether it was just made and put in the keyring (the
+    caller then shows its recovery code once). A passphrase is used when asked
+    for, when one is in the environment, or when this computer has no keyring.
+    """
+    key = from_environment()
+    if key is not None:
+        return key, False
+    text = os.environ.get(ENV_PASSPHRASE)
+    if not text and (passphrase or not keyring_available()):
+        text = _ask_new_passphrase(path)
+    if text:
+        code = from_recovery_code(text)
+        if code is not None:
+            return code, False
+        if len(text) < MIN_PASSPHRASE:
+            raise CasebookError("passphrase", f"is too short; use at least {MIN_PASSPHRASE} "
+                                              f"characters (a few words you will remember "
+                                              f"work well)", "locked")
+        return from_passphrase(text, secrets.token_bytes(SALT_SIZE)), False
+    existing = from_keyring()
+    if existing is not None:
+        return existing, False
+    key = Key(secrets.token_bytes(32), "keyring")
+    if not store_in_keyring(key):
+        raise CasebookError(str(path), "could not keep a new key in this computer's keyring; "
+                                       "nothing was changed. Use a passphrase instead "
+                                       "(--passphrase)", "locked")
+    return key, True
+
+
+def _ask_new_passphrase(path: Path) -> str:
+    if _prompt is None:
+        raise CasebookError(str(path), "needs a passphrase to be encrypted, and there is no "
+                                       "keyring on this computer and no one to ask; run the "
+                                       f"command in a terminal, or set {ENV_PASSPHRASE}",
+                            "locked")
+    first = _prompt("New passphrase for the casebook (at least "
+                    f"{MIN_PASSPHRASE} characters): ", True)
+    if not first:
+        raise CasebookError("passphrase", "none was given; nothing was changed", "locked")
+    if len(first) >= MIN_PASSPHRASE and from_recovery_code(first) is None:
+        second = _prompt("The same passphrase again: ", True)
+        if second != first:
+            raise CasebookError("passphrase", "the two did not match; nothing was changed",
+                                "locked")
+    return first
+
+
+def wanted_for_new() -> bool:
+    """Whether casebooks this program creates are encrypted (``WORKSHEETS_NEW_CASEBOOKS``)."""
+    return os.environ.get(ENV_NEW, "").strip().lower() == "encrypted"
