@@ -52,8 +52,7 @@ def callbacks_raise_nothing(request, caplog):
 
 #: The modules that make up the casebook suite: each of their tests runs twice, with plain
 #: and with encrypted casebooks (every casebook they create is then an SQLCipher one).
-CASEBOOK_SUITE = ("test_casebook", "test_audit_trail", "test_bundle_merge", "test_cli_casebook",
-                  "test_encryption")
+CASEBOOK_SUITE = ("test_casebook", "test_audit_trail", "test_bundle_merge", "test_cli_casebook")
 #: The key of the suite's encrypted casebooks (a recovery code; see casebook/keys.py).
 TEST_KEY = "wsk-" + "-".join(["abcd"] * 13)
 

@@ -195,8 +195,9 @@ def _print_new_key(key, new_in_keyring: bool) -> None:
 
 def run_encryption(args: argparse.Namespace) -> int:
     """Run ``casebook encrypt``, ``decrypt`` and ``recovery-code``."""
-    from .casebook import encryption
+    from .casebook import encryption, keys
 
+    keys.set_prompt(_ask)
     if args.casebook_command == "encrypt":
         done = encryption.encrypt(args.casebook, passphrase=args.passphrase)
         print(f"encrypted {done.path} (key: {done.key.source})")

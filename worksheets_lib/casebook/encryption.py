@@ -70,59 +70,84 @@ def decrypt(path: str | os.PathLike | None = None) -> Converted:
     return Converted(target, None)
 
 
-def _refuse_if_shared(path: Path) -> None:
-    if wal.in_use_by_others(path) is not False:
+def _refuse_if_shared(path: Path, always: bool = False) -> None:
+    if always or wal.in_use_by_others(path) is not False:
         raise CasebookError(str(path), "is open in another program (the journal app or a "
                                        "notebook); close it, then try again. Nothing was "
                                        "changed", "busy")
 
 
 def _convert(book, key: Key | None) -> None:
-    from .store import _retry
+    """Write *book* into a new file with *key*, check it, and rename it into place.
 
-    path = book.path
+    The open connection first leaves WAL mode (which needs every other program
+    gone, and removes the ``-wal`` and ``-shm``), then takes and keeps the
+    exclusive lock (``locking_mode = EXCLUSIVE``) through the export and the
+    rename: nobody reads or writes the old file meanwhile, and nothing of it is
+    left beside the new one.
+    """
+    path, conn = book.path, book._conn
     tmp = temp_name(path, "new")
     try:
         os.close(create_private(tmp))
-        _retry(lambda: book._conn.execute("BEGIN IMMEDIATE"), path)  # no change slips in
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         try:
-            counts = _export(path, book.key, tmp, key)
-            _check_copy(tmp, key, counts, path)
-            _fsync(tmp)
-            if book._identity != _file_id(path):
-                raise CasebookError(str(path), "was moved or replaced meanwhile; nothing was "
-                                               "changed", "moved")
-            os.replace(tmp, path)
-            fsync_folder(path.parent)
-        finally:
-            book._conn.execute("ROLLBACK")
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except driver.OperationalError:
+            mode = "busy"
+        if mode != "delete":
+            _refuse_if_shared(path, always=True)
+        counts = _export(conn, tmp, key)
+        _check_copy(tmp, key, counts, path)
+        _to_wal(tmp, key)
+        _fsync(tmp)
+        if book._identity != _file_id(path):
+            raise CasebookError(str(path), "was moved or replaced meanwhile; nothing was "
+                                           "changed", "moved")
+        os.replace(tmp, path)
+        fsync_folder(path.parent)
     except (OSError, driver.Error) as error:
         raise explain(error, path) from None
     finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
-            leftover.unlink(missing_ok=True)
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
     if key is not None:
         keys.remember(path, key)
 
 
-def _export(path: Path, old: Key | None, tmp: Path, new: Key | None) -> dict[str, int]:
-    """Copy every table into *tmp* with the new key; returns each table's row count."""
-    reader = driver.connect(path, old, isolation_level=None)
+def _export(conn: driver.Connection, tmp: Path, new: Key | None) -> dict[str, int]:
+    """Copy every table into *tmp* with the new key; returns each table's row count.
+
+    The transaction takes the casebook's exclusive lock, which the connection's
+    exclusive locking mode keeps after the commit.
+    """
+    clause = new.attach_clause() if new is not None else "KEY ''"
+    conn.execute(f"ATTACH DATABASE ? AS target {clause}", (str(tmp),))
     try:
-        clause = new.attach_clause() if new is not None else "KEY ''"
-        reader.execute(f"ATTACH DATABASE ? AS target {clause}", (str(tmp),))
-        reader.execute("BEGIN")
-        counts = {t: reader.execute(f"SELECT count(*) FROM main.{t}").fetchone()[0]
-                  for t in TABLES}
-        reader.execute("SELECT sqlcipher_export('target')")
-        for pragma in ("user_version", "application_id"):
-            value = int(reader.execute(f"PRAGMA main.{pragma}").fetchone()[0])
-            reader.execute(f"PRAGMA target.{pragma} = {value}")
-        reader.execute("COMMIT")
-        reader.execute("DETACH DATABASE target")
+        conn.execute("BEGIN EXCLUSIVE")
+        try:
+            counts = {t: conn.execute(f"SELECT count(*) FROM main.{t}").fetchone()[0]
+                      for t in TABLES}
+            conn.execute("SELECT sqlcipher_export('target')")
+            for pragma in ("user_version", "application_id"):
+                value = int(conn.execute(f"PRAGMA main.{pragma}").fetchone()[0])
+                conn.execute(f"PRAGMA target.{pragma} = {value}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     finally:
-        reader.close()
+        conn.execute("DETACH DATABASE target")
     return counts
+
+
+def _to_wal(tmp: Path, key: Key | None) -> None:
+    """Put the copy in WAL mode, as every casebook is (the export writes a rollback journal)."""
+    conn = driver.connect(tmp, key, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()  # the last connection: SQLite folds and removes the copy's -wal
 
 
 def _check_copy(tmp: Path, key: Key | None, counts: dict[str, int], path: Path) -> None:

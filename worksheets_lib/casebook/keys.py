@@ -29,7 +29,7 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import CasebookError
+from ..errors import CasebookError, WorksheetError
 
 ENV_KEY = "WORKSHEETS_CASEBOOK_KEY"
 ENV_PASSPHRASE = "WORKSHEETS_CASEBOOK_PASSPHRASE"
@@ -324,9 +324,9 @@ def new_key(path: Path, passphrase: bool = False) -> tuple[Key, bool]:
         if code is not None:
             return code, False
         if len(text) < MIN_PASSPHRASE:
-            raise CasebookError("passphrase", f"is too short; use at least {MIN_PASSPHRASE} "
-                                              f"characters (a few words you will remember "
-                                              f"work well)", "locked")
+            raise WorksheetError(f"passphrase: is too short; use at least {MIN_PASSPHRASE} "
+                                 f"characters (a few words you will remember work well); "
+                                 f"nothing was changed")
         return from_passphrase(text, secrets.token_bytes(SALT_SIZE)), False
     existing = from_keyring()
     if existing is not None:
@@ -347,13 +347,17 @@ def _ask_new_passphrase(path: Path) -> str:
                             "locked")
     first = _prompt("New passphrase for the casebook (at least "
                     f"{MIN_PASSPHRASE} characters): ", True)
+    if first is None:  # no terminal to ask at
+        raise CasebookError(str(path), "needs a passphrase to be encrypted, and there is no "
+                                       "keyring on this computer and no one to ask; run the "
+                                       f"command in a terminal, or set {ENV_PASSPHRASE}",
+                            "locked")
     if not first:
-        raise CasebookError("passphrase", "none was given; nothing was changed", "locked")
+        raise WorksheetError("passphrase: none was given; nothing was changed")
     if len(first) >= MIN_PASSPHRASE and from_recovery_code(first) is None:
         second = _prompt("The same passphrase again: ", True)
         if second != first:
-            raise CasebookError("passphrase", "the two did not match; nothing was changed",
-                                "locked")
+            raise WorksheetError("passphrase: the two did not match; nothing was changed")
     return first
 
 
