@@ -463,7 +463,8 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(cb, tmp_path):
     with open_casebook(cb) as book:
         book.backup(backup)
     data = bytearray(backup.read_bytes())
-    page_size = int.from_bytes(data[16:18], "big")
+    page_size = (int.from_bytes(data[16:18], "big") if data.startswith(b"SQLite format 3")
+                 else 4096)  # an encrypted backup's header is encrypted too
     data[page_size:2 * page_size] = b"\xde\xad\xbe\xef" * (page_size // 4)
     backup.write_bytes(bytes(data))
     before = files_beside(cb)

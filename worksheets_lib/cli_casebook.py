@@ -353,7 +353,8 @@ def run(args: argparse.Namespace) -> int:
 
     with opened(args, create=creating) as casebook:
         if not existed:
-            print(f"made a new casebook: {casebook.path}")
+            print(f"made a new {'encrypted ' if casebook.key else ''}casebook: "
+                  f"{casebook.path}")
         if args.client_command == "add":
             if args.update:
                 casebook.update_client(profile)
@@ -437,6 +438,8 @@ def needs_casebook_key(path: Path) -> bool:
     from .casebook.sealing import needs_casebook_key as sealed_with_key
 
     try:
+        if not path.is_file():
+            return False  # a pipe is never opened here (read_bundle refuses it)
         with open(path, "rb") as handle:
             return sealed_with_key(handle.read(2048))
     except OSError:

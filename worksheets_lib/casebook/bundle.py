@@ -168,13 +168,15 @@ def write_bundle(casebook: Casebook, client_id: str, out: str | os.PathLike,
     return out
 
 
-def read_bundle(path: str | os.PathLike, keys: Iterable[Key] = (),
+def read_bundle(path: str | os.PathLike, keys: Iterable[Key] | None = None,
                 passphrase: Callable[[], str | None] = lambda: None) -> Bundle:
     """Read and check a bundle file; problems name fields, never the client's text.
 
-    A sealed bundle is opened with one of *keys* (casebook keys) or the text
+    A sealed bundle is opened with one of *keys* (casebook keys; by default the
+    keys this program knows, see :func:`.keys.known_keys`) or the text
     *passphrase()* returns; see :mod:`.sealing`.
     """
+    from . import keys as casebook_keys
     from . import sealing
 
     path = Path(path)
@@ -189,7 +191,8 @@ def read_bundle(path: str | os.PathLike, keys: Iterable[Key] = (),
     if len(raw) > MAX_BUNDLE_BYTES:
         raise BundleError(source, ["the file is too large to be a bundle"])
     if sealing.is_sealed(raw):
-        raw = sealing.unseal(raw, source, keys, passphrase)
+        found = casebook_keys.known_keys() if keys is None else keys
+        raw = sealing.unseal(raw, source, found, passphrase)
     try:
         data = json.loads(raw.decode("utf-8"),
                           parse_int=lambda text: int(text) if len(text) <= 100 else text)

@@ -150,11 +150,7 @@ def opens(path: Path, key: Key | None) -> bool:
     try:
         conn.execute("PRAGMA application_id").fetchone()
         return True
-    except driver.Error as error:
-        import os
-        if os.environ.get("WS_DEBUG_OPENS"):
-            import sys
-            print("opens failed", repr(error), driver.error_name(error), key, file=sys.stderr)
+    except driver.Error:
         return False
     finally:
         conn.close()
