@@ -375,7 +375,8 @@ def test_a_backup_is_one_checked_file_with_no_journal_beside_it(cb, tmp_path, ca
         book.add_journal_entry(CLIENT, JournalEntry(feeling="calm"))
         code, stdout, err = run(capsys, "backup", "--out", out, "--casebook", cb)
     assert (code, err) == (0, "")
-    assert stdout == f"backed up {cb} to {out} (checked: whole)\n"
+    how = "; encrypted with the casebook's key" if casebook_mode == "encrypted" else ""
+    assert stdout == f"backed up {cb} to {out} (checked: whole{how})\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["b.sqlite3"]
     header = out.read_bytes()[:100]
     if casebook_mode == "encrypted":

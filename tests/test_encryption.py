@@ -382,6 +382,40 @@ def test_backups_of_an_encrypted_casebook_are_encrypted_and_open_with_the_passph
     assert code == 1 and "is not a casebook backup made by worksheets" in err
 
 
+def test_a_backup_of_a_plain_casebook_can_be_encrypted_with_a_passphrase(plain_book, capsys,
+                                                                         monkeypatch):
+    out = plain_book.parent / "backup.sqlite3"
+    monkeypatch.setenv(keys.ENV_EXPORT_PASSPHRASE, "a long backup passphrase")
+    code, stdout, err = run(capsys, "backup", "--out", out, "--passphrase", "--casebook",
+                            plain_book)
+    assert (code, err) == (0, "")
+    assert stdout == (f"backed up {plain_book} to {out} (checked: whole; encrypted with your "
+                      "passphrase)\n")
+    assert SECRET.encode() not in out.read_bytes()
+    assert plain_book.read_bytes().startswith(b"SQLite format 3")  # the casebook stays plain
+    conn = driver.connect(out)
+    try:
+        conn.execute("PRAGMA key = 'a long backup passphrase'")
+        assert conn.execute("SELECT count(*) FROM journal_entries").fetchone() == (1,)
+    finally:
+        conn.close()
+    # Restored into the plain casebook: its records come back, and it stays plain.
+    with open_casebook(plain_book) as book:
+        book.delete_client(CLIENT)
+    keys.forget()
+    code, _, err = run(capsys, "casebook", "restore", out, "--casebook", plain_book)
+    assert (code, err) == (0, "")
+    assert plain_book.read_bytes().startswith(b"SQLite format 3")
+    assert stored_text(plain_book) == [SECRET]
+    # Without the passphrase: one line, nothing changed.
+    monkeypatch.delenv(keys.ENV_EXPORT_PASSPHRASE)
+    keys.forget()
+    before = plain_book.read_bytes()
+    code, _, err = run(capsys, "casebook", "restore", out, "--casebook", plain_book)
+    assert code == 1 and err.startswith(f"error: casebook {out}: is encrypted")
+    assert plain_book.read_bytes() == before
+
+
 def test_restore_keeps_the_casebooks_own_encryption(plain_book, passphrase, capsys):
     plain_backup = plain_book.parent / "plain-backup.sqlite3"
     run(capsys, "backup", "--out", plain_backup, "--casebook", plain_book)
@@ -430,22 +464,22 @@ def test_an_export_from_an_encrypted_casebook_is_sealed_and_imports_back(plain_b
 def test_a_bundle_sealed_with_a_passphrase_travels_to_a_plain_casebook(plain_book, capsys,
                                                                         monkeypatch):
     bundle = plain_book.parent / "alex.sealed"
-    monkeypatch.setenv("WORKSHEETS_BUNDLE_PASSPHRASE", "a long bundle passphrase")
+    monkeypatch.setenv("WORKSHEETS_EXPORT_PASSPHRASE", "a long bundle passphrase")
     code, out, _ = run(capsys, "client", "export", CLIENT, "--out", bundle, "--passphrase",
                        "--casebook", plain_book)
     assert code == 0 and "encrypted with your passphrase" in out
     assert SECRET.encode() not in bundle.read_bytes()
     other = plain_book.parent / "other.sqlite3"
-    monkeypatch.setenv("WORKSHEETS_BUNDLE_PASSPHRASE", "the wrong passphrase")
+    monkeypatch.setenv("WORKSHEETS_EXPORT_PASSPHRASE", "the wrong passphrase")
     code, out, err = run(capsys, "client", "import", bundle, "--casebook", other)
     assert (code, out) == (1, "")
     assert err == (f"error: {bundle.name}: the passphrase does not open it (or the file was "
                    "changed); nothing was imported\n")
     assert not other.exists()
-    monkeypatch.delenv("WORKSHEETS_BUNDLE_PASSPHRASE")
+    monkeypatch.delenv("WORKSHEETS_EXPORT_PASSPHRASE")
     code, out, err = run(capsys, "client", "import", bundle, "--casebook", other)
     assert code == 1 and "is sealed with a passphrase: run the command in a terminal" in err
-    monkeypatch.setenv("WORKSHEETS_BUNDLE_PASSPHRASE", "a long bundle passphrase")
+    monkeypatch.setenv("WORKSHEETS_EXPORT_PASSPHRASE", "a long bundle passphrase")
     assert run(capsys, "client", "import", bundle, "--casebook", other)[0] == 0
     assert stored_text(other) == [SECRET]
 
@@ -500,3 +534,32 @@ def test_the_journal_app_gets_the_key_and_never_the_passphrase(plain_book, passp
 
 def test_the_test_key_is_a_recovery_code():
     assert keys.from_recovery_code(TEST_KEY) is not None
+
+
+def test_a_client_saves_an_entry_in_the_journal_app_on_an_encrypted_casebook(plain_book,
+                                                                            passphrase, capsys):
+    """The whole way: the command finds the key, the app's kernel opens the casebook with it,
+    and an entry typed in Chromium is stored encrypted."""
+    from playwright.sync_api import sync_playwright
+    from test_journal_browser import CHROMIUM, CHROMIUM_ARGS, start_journal, stop_journal
+
+    run(capsys, "casebook", "encrypt", "--casebook", plain_book)
+    server, address, _ = start_journal(plain_book)
+    typed = "Typed in the app, kept encrypted"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.set_default_timeout(60_000)
+                page.goto(address)
+                page.get_by_text("How was today?").wait_for()
+                page.locator("textarea").first.fill(typed)
+                page.get_by_role("button", name="Save my entry").click()
+                page.get_by_text("Saved at").wait_for()
+            finally:
+                browser.close()
+    finally:
+        stop_journal(server)
+    assert typed in stored_text(plain_book)
+    assert typed.encode() not in everything_beside(plain_book)

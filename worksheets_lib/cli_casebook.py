@@ -119,6 +119,9 @@ _BACKUP_HELP = ("Copy the whole casebook to a file: a consistent snapshot, safe 
 def _add_backup_arguments(backup: argparse.ArgumentParser) -> None:
     backup.add_argument("--out", required=True, type=Path, metavar="FILE",
                         help="the backup file to write")
+    backup.add_argument("--passphrase", action="store_true",
+                        help="encrypt the backup with a passphrase you are asked for (an "
+                             "encrypted casebook's backup has its key without this)")
     add_casebook_option(backup)
     add_force_option(backup)
 
@@ -222,8 +225,11 @@ def run_encryption(args: argparse.Namespace) -> int:
 def run_backup(args: argparse.Namespace) -> int:
     """Run ``worksheets backup`` (and ``worksheets casebook backup``)."""
     with opened(args) as casebook:
-        out = casebook.backup(args.out)
-        print(f"backed up {casebook.path} to {out} (checked: whole)")
+        passphrase = _export_passphrase(new=True, what="backup") if args.passphrase else None
+        out = casebook.backup(args.out, passphrase)
+        how = ("; encrypted with your passphrase" if passphrase else
+               "; encrypted with the casebook's key" if casebook.key else "")
+        print(f"backed up {casebook.path} to {out} (checked: whole{how})")
     return 0
 
 
@@ -375,7 +381,7 @@ def run(args: argparse.Namespace) -> int:
             seal = "passphrase" if args.passphrase else ("plain" if args.plain else None)
             casebook.get_client(args.id)  # an unknown id fails before asking
             out = write_bundle(casebook, args.id, args.out, seal,
-                               _bundle_passphrase(new=True) if args.passphrase else None)
+                               _export_passphrase(new=True) if args.passphrase else None)
             how = ("encrypted with your passphrase" if args.passphrase else
                    "encrypted with this casebook's key" if casebook.key and not args.plain
                    else "not encrypted")
@@ -425,7 +431,7 @@ def _read_bundle_before_opening(args: argparse.Namespace):
     from .errors import BundleError
 
     if not needs_casebook_key(args.bundle):
-        return read_bundle(args.bundle, passphrase=lambda: _bundle_passphrase(new=False))
+        return read_bundle(args.bundle, passphrase=lambda: _export_passphrase(new=False))
     try:
         return read_bundle(args.bundle, keys=keys_known())
     except BundleError:
@@ -452,15 +458,15 @@ def keys_known() -> list:
     return keys.known_keys()
 
 
-def _bundle_passphrase(new: bool) -> str | None:
-    """The bundle passphrase: from WORKSHEETS_BUNDLE_PASSPHRASE, else asked (twice if new)."""
+def _export_passphrase(new: bool, what: str = "bundle") -> str | None:
+    """A bundle's or backup's passphrase: $WORKSHEETS_EXPORT_PASSPHRASE, else asked."""
     import os
 
     from .casebook.sealing import ENV_PASSPHRASE, check_passphrase
     from .errors import BundleError
 
     text = os.environ.get(ENV_PASSPHRASE) or _ask(
-        "New passphrase for the bundle: " if new else "Passphrase for the bundle: ", new)
+        f"New passphrase for the {what}: " if new else f"Passphrase for the {what}: ", new)
     if new:
         check_passphrase(text)
         if not os.environ.get(ENV_PASSPHRASE) and _ask("The same passphrase again: ", True) \

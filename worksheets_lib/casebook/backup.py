@@ -31,7 +31,7 @@ from ..files import (
     pinned,
     temp_name,
 )
-from . import diagnosis, driver, schema, wal
+from . import diagnosis, driver, keys, schema, wal
 from .keys import Key
 from .opening import key_for, sqlite_uri
 
@@ -52,8 +52,12 @@ def refuse_casebook_target(out: Path, casebook: Path) -> None:
                                         "choose another file name")
 
 
-def backup_to(casebook: Casebook, out: Path) -> Path:
-    """Write a checked, self-contained copy of *casebook* to *out*; see the module notes."""
+def backup_to(casebook: Casebook, out: Path, passphrase: str | None = None) -> Path:
+    """Write a checked, self-contained copy of *casebook* to *out*; see the module notes.
+
+    The copy has the casebook's key (or none), or, with *passphrase*, a key
+    made from that passphrase (SQLCipher's own way, so other tools open it).
+    """
     from .store import _retry
 
     refuse_casebook_target(out, casebook.path)
@@ -70,13 +74,18 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
         os.close(create_private(tmp))
     except OSError as error:
         raise _output_error(out, error) from None
+    key = casebook.key
     try:
-        target = driver.connect(tmp, casebook.key, new=True, isolation_level=None)
+        if passphrase is not None:
+            key = keys.from_passphrase(passphrase, secrets.token_bytes(keys.SALT_SIZE))
+            _retry(lambda: _export_live(casebook, tmp, key), casebook.path)
+        target = driver.connect(tmp, key, new=True, isolation_level=None)
         try:
-            _retry(lambda: casebook._conn.backup(target), casebook.path)
+            if passphrase is None:
+                _retry(lambda: casebook._conn.backup(target), casebook.path)
             target.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal to lose
             problems = [row[0] for row in target.execute("PRAGMA integrity_check")]
-            if casebook.key is not None:
+            if key is not None:
                 problems += [row[0] for row in target.execute("PRAGMA cipher_integrity_check")]
         finally:
             target.close()
@@ -96,6 +105,21 @@ def backup_to(casebook: Casebook, out: Path) -> Path:
             leftover.unlink(missing_ok=True)
     casebook.record_access("backup", None, "whole casebook")
     return shown
+
+
+def _export_live(casebook: Casebook, tmp: Path, key: Key) -> None:
+    """Copy the open casebook into the empty file *tmp* with another key (one snapshot)."""
+    conn = driver.connect(casebook.path, casebook.key, isolation_level=None)
+    try:
+        conn.execute(f"ATTACH DATABASE ? AS target {key.attach_clause()}", (str(tmp),))
+        conn.execute("BEGIN")
+        conn.execute("SELECT sqlcipher_export('target')")
+        for pragma in ("user_version", "application_id"):
+            value = int(conn.execute(f"PRAGMA main.{pragma}").fetchone()[0])
+            conn.execute(f"PRAGMA target.{pragma} = {value}")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
 
 def _source_error(error: driver.DatabaseError) -> bool:

@@ -33,6 +33,8 @@ from ..errors import CasebookError, WorksheetError
 
 ENV_KEY = "WORKSHEETS_CASEBOOK_KEY"
 ENV_PASSPHRASE = "WORKSHEETS_CASEBOOK_PASSPHRASE"
+#: The passphrase of a sealed bundle or a backup made with --passphrase, for scripts.
+ENV_EXPORT_PASSPHRASE = "WORKSHEETS_EXPORT_PASSPHRASE"
 #: "encrypted" makes every casebook this program creates an encrypted one.
 ENV_NEW = "WORKSHEETS_NEW_CASEBOOKS"
 KEYRING_SERVICE = "worksheets"
@@ -247,11 +249,12 @@ def unlock(path: Path, opens: Callable[[Key], bool], ask: bool = True) -> Key:
         if found := works(source()):
             return found
     tried = False
-    passphrase = os.environ.get(ENV_PASSPHRASE)
-    if passphrase:
-        tried = True
-        if found := works(from_secret(passphrase, salt)):
-            return found
+    for variable in (ENV_PASSPHRASE, ENV_EXPORT_PASSPHRASE):  # a backup may have the latter
+        passphrase = os.environ.get(variable)
+        if passphrase:
+            tried = True
+            if found := works(from_secret(passphrase, salt)):
+                return found
     if ask and _prompt is not None:
         for attempt in range(3):
             question = (f"Passphrase or recovery code for {path.name}: " if attempt == 0 else

@@ -22,10 +22,10 @@ import os
 from collections.abc import Callable, Iterable
 
 from ..errors import BundleError
-from .keys import MIN_PASSPHRASE, Key
+from .keys import ENV_EXPORT_PASSPHRASE, MIN_PASSPHRASE, Key
 
 MAGIC = b"worksheets-sealed-bundle 1\n"
-ENV_PASSPHRASE = "WORKSHEETS_BUNDLE_PASSPHRASE"
+ENV_PASSPHRASE = ENV_EXPORT_PASSPHRASE
 SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
 _INFO = b"worksheets sealed bundle"
 

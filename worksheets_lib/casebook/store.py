@@ -484,17 +484,18 @@ class Casebook:
             f"{'AND ' + where if where else ''} ORDER BY at, seq", args)
         return [AuditLine(*row) for row in rows]
 
-    def backup(self, out: str | os.PathLike) -> Path:
+    def backup(self, out: str | os.PathLike, passphrase: str | None = None) -> Path:
         """Copy the whole casebook to *out*: a consistent snapshot, even while others write.
 
         The copy is one self-contained file (no ``-wal`` beside it), made next to
         *out*, checked with SQLite's full integrity check and only then renamed
         into place, readable by you only. A damaged casebook is refused, and an
-        earlier backup at *out* is left as it was.
+        earlier backup at *out* is left as it was. An encrypted casebook's copy
+        has its key; with *passphrase*, the copy is encrypted with that instead.
         """
         from .backup import backup_to
 
-        return backup_to(self, Path(out))
+        return backup_to(self, Path(out), passphrase)
 
     def integrity_ok(self) -> bool:
         """True when SQLite's full integrity check passes."""
