@@ -563,3 +563,38 @@ def test_a_client_saves_an_entry_in_the_journal_app_on_an_encrypted_casebook(pla
         stop_journal(server)
     assert typed in stored_text(plain_book)
     assert typed.encode() not in everything_beside(plain_book)
+
+
+# --- the workbooks ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("workbook", ["history_mapping", "goal_setting", "progress_review"])
+def test_a_workbook_asks_for_the_passphrase_and_never_keeps_it(plain_book, passphrase, capsys,
+                                                               monkeypatch, workbook):
+    from worksheets_lib import widgets
+    from worksheets_lib.widgets.unlock import CasebookProblem
+
+    run(capsys, "casebook", "encrypt", "--casebook", plain_book)
+    monkeypatch.delenv(keys.ENV_PASSPHRASE)
+    keys.forget()
+    shown = getattr(widgets, workbook)(CLIENT, plain_book, plain_book.parent / "out")
+    assert isinstance(shown, CasebookProblem)
+    assert "is encrypted" in shown.message.value and "Traceback" not in shown.message.value
+    shown.passphrase.value = "not the passphrase"
+    shown.button.click()
+    assert shown.passphrase.value == ""  # never left in the widget (or a saved notebook)
+    assert "does not open this casebook" in shown.message.value
+    assert shown.workbook is None
+    shown.passphrase.value = PASSPHRASE
+    shown.button.click()
+    assert shown.passphrase.value == ""
+    assert shown.workbook is not None and len(shown.box.children) == 1
+
+
+def test_a_workbook_on_a_damaged_casebook_shows_the_message_without_a_box(tmp_path):
+    from worksheets_lib.widgets import history_mapping
+
+    path = tmp_path / "casebook.sqlite3"
+    path.write_text("not a casebook at all\n")
+    shown = history_mapping(None, path)
+    assert "is not a casebook" in shown.message.value
+    assert len(shown.box.children) == 1  # no passphrase box for what a key cannot fix

@@ -141,6 +141,19 @@ def key_for(path: Path, header: str | None) -> Key | None:
     raise keys.locked(path)
 
 
+def try_secret(path: Path, text: str) -> bool:
+    """Whether the passphrase or recovery code *text* opens the casebook at *path*.
+
+    When it does, this process keeps the key, so the next open needs no other.
+    """
+    salt = keys.salt_of(path) or b""
+    key = keys.from_secret(text, salt)
+    if not opens(path, key):
+        return False
+    keys.remember(path, key)
+    return True
+
+
 def opens(path: Path, key: Key | None) -> bool:
     """Whether *key* (None: no key) reads the file at *path*; looks at page 1 only."""
     try:

@@ -20,6 +20,7 @@ from . import binding as b
 from .history import file_link
 from .ladder import LadderBuilder
 from .picker import ClientPicker, WorkbookCasebook, client_heading
+from .unlock import CasebookProblem, workbook_or_message
 from .wizard import Step, Wizard
 
 
@@ -234,6 +235,6 @@ def page_previews(pdf: Path, scale: float = 0.45, limit: int = 24) -> list[bytes
 
 
 def goal_setting(client_id: str | None = None, casebook: str | os.PathLike | None = None,
-                 output_dir: str | os.PathLike = "output") -> GoalsWorkbook:
+                 output_dir: str | os.PathLike = "output") -> GoalsWorkbook | CasebookProblem:
     """Start the goal-setting workbook (display the result in a notebook)."""
-    return GoalsWorkbook(client_id, casebook, output_dir)
+    return workbook_or_message(lambda: GoalsWorkbook(client_id, casebook, output_dir), casebook)

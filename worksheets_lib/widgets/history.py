@@ -24,6 +24,7 @@ from ..models import (
 from ..render import PATTERN_NAMES, render_history_map
 from . import binding as b
 from .picker import ClientPicker, WorkbookCasebook, client_heading
+from .unlock import CasebookProblem, workbook_or_message
 from .wizard import Step, Wizard
 
 #: The four patterns in plain words, for the reflection step.
@@ -243,6 +244,6 @@ def file_link(path: Path, label: str) -> str:
 
 
 def history_mapping(client_id: str | None = None, casebook: str | os.PathLike | None = None,
-                    output_dir: str | os.PathLike = "output") -> HistoryWorkbook:
+                    output_dir: str | os.PathLike = "output") -> HistoryWorkbook | CasebookProblem:
     """Start the history-mapping workbook (display the result in a notebook)."""
-    return HistoryWorkbook(client_id, casebook, output_dir)
+    return workbook_or_message(lambda: HistoryWorkbook(client_id, casebook, output_dir), casebook)

@@ -18,6 +18,7 @@ from ..render import render_progress_report
 from . import binding as b
 from .history import file_link
 from .picker import ClientPicker, WorkbookCasebook
+from .unlock import CasebookProblem, workbook_or_message
 
 
 class ProgressReview:
@@ -109,6 +110,6 @@ class ProgressReview:
 
 
 def progress_review(client_id: str | None = None, casebook: str | os.PathLike | None = None,
-                    output_dir: str | os.PathLike = "output") -> ProgressReview:
+                    output_dir: str | os.PathLike = "output") -> ProgressReview | CasebookProblem:
     """Start the progress review (display the result in a notebook)."""
-    return ProgressReview(client_id, casebook, output_dir)
+    return workbook_or_message(lambda: ProgressReview(client_id, casebook, output_dir), casebook)
