@@ -93,7 +93,7 @@ def backup_to(casebook: Casebook, out: Path, passphrase: str | None = None) -> P
             raise diagnosis.damaged(casebook.path, "SQLite's integrity check failed on a "
                                                    "fresh copy; no backup was written, and an "
                                                    "earlier backup is left as it was")
-        _fsync_file(tmp)
+        fsync_file(tmp)
         os.replace(tmp, out)
         fsync_folder(out.parent)
     except (OSError, driver.Error) as error:
@@ -111,13 +111,7 @@ def _export_live(casebook: Casebook, tmp: Path, key: Key) -> None:
     """Copy the open casebook into the empty file *tmp* with another key (one snapshot)."""
     conn = driver.connect(casebook.path, casebook.key, isolation_level=None)
     try:
-        conn.execute(f"ATTACH DATABASE ? AS target {key.attach_clause()}", (str(tmp),))
-        conn.execute("BEGIN")
-        conn.execute("SELECT sqlcipher_export('target')")
-        for pragma in ("user_version", "application_id"):
-            value = int(conn.execute(f"PRAGMA main.{pragma}").fetchone()[0])
-            conn.execute(f"PRAGMA target.{pragma} = {value}")
-        conn.execute("COMMIT")
+        driver.export_to(conn, tmp, key)
     finally:
         conn.close()
 
@@ -141,7 +135,7 @@ def _output_error(out: Path, error: BaseException) -> OutputError:
                                  "folder")
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -352,13 +346,7 @@ def _export(source: Path, source_key: Key | None, target: Path, target_key: Key 
     conn = driver.connect(sqlite_uri(source, "immutable=1"), source_key, uri=True,
                           isolation_level=None)
     try:
-        clause = target_key.attach_clause() if target_key else "KEY ''"
-        conn.execute(f"ATTACH DATABASE ? AS target {clause}", (str(target),))
-        conn.execute("SELECT sqlcipher_export('target')")
-        for pragma in ("user_version", "application_id"):
-            value = int(conn.execute(f"PRAGMA main.{pragma}").fetchone()[0])
-            conn.execute(f"PRAGMA target.{pragma} = {value}")
-        conn.execute("DETACH DATABASE target")
+        driver.export_to(conn, target, target_key)
     finally:
         conn.close()
 
@@ -396,7 +384,7 @@ def _copy_in_new(backup: Path, path: Path, key: Key | None) -> None:
         finally:
             target.close()
             source.close()
-        _fsync_file(tmp)
+        fsync_file(tmp)
         os.link(tmp, path)  # never over a casebook made meanwhile
         fsync_folder(path.parent)
     except FileExistsError:

@@ -45,3 +45,28 @@ def connect(target: str | os.PathLike, key: Any = None, new: bool = False,
 def error_name(error: BaseException) -> str:
     """SQLite's name for *error* (``SQLITE_NOTADB`` ...), or an empty string."""
     return getattr(error, "sqlite_errorname", "") or ""
+
+
+def export_to(conn: Connection, target: str | os.PathLike, key: Any = None,
+              begin: str = "BEGIN") -> None:
+    """Copy the database *conn* has open into the empty file *target*, with *key* or none.
+
+    SQLCipher's ``sqlcipher_export`` copies every table and index in one
+    transaction (*begin* starts it); the version and the application id, which
+    it leaves out, are copied too.
+    """
+    clause = key.attach_clause() if key is not None else "KEY ''"
+    conn.execute(f"ATTACH DATABASE ? AS target {clause}", (os.fspath(target),))
+    try:
+        conn.execute(begin)
+        try:
+            conn.execute("SELECT sqlcipher_export('target')")
+            for pragma in ("user_version", "application_id"):
+                value = int(conn.execute(f"PRAGMA main.{pragma}").fetchone()[0])
+                conn.execute(f"PRAGMA target.{pragma} = {value}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("DETACH DATABASE target")

@@ -22,6 +22,7 @@ from pathlib import Path
 from ..errors import CasebookError
 from ..files import create_private, fsync_folder, temp_name
 from . import driver, keys, wal
+from .backup import fsync_file
 from .diagnosis import explain
 from .keys import Key
 from .opening import sqlite_uri
@@ -100,7 +101,7 @@ def _convert(book, key: Key | None) -> None:
         counts = _export(conn, tmp, key)
         _check_copy(tmp, key, counts, path)
         _to_wal(tmp, key)
-        _fsync(tmp)
+        fsync_file(tmp)
         if book._identity != _file_id(path):
             raise CasebookError(str(path), "was moved or replaced meanwhile; nothing was "
                                            "changed", "moved")
@@ -118,27 +119,11 @@ def _convert(book, key: Key | None) -> None:
 def _export(conn: driver.Connection, tmp: Path, new: Key | None) -> dict[str, int]:
     """Copy every table into *tmp* with the new key; returns each table's row count.
 
-    The transaction takes the casebook's exclusive lock, which the connection's
-    exclusive locking mode keeps after the commit.
+    The export takes the casebook's exclusive lock, which the connection's
+    exclusive locking mode keeps after it: the counts are of what was copied.
     """
-    clause = new.attach_clause() if new is not None else "KEY ''"
-    conn.execute(f"ATTACH DATABASE ? AS target {clause}", (str(tmp),))
-    try:
-        conn.execute("BEGIN EXCLUSIVE")
-        try:
-            counts = {t: conn.execute(f"SELECT count(*) FROM main.{t}").fetchone()[0]
-                      for t in TABLES}
-            conn.execute("SELECT sqlcipher_export('target')")
-            for pragma in ("user_version", "application_id"):
-                value = int(conn.execute(f"PRAGMA main.{pragma}").fetchone()[0])
-                conn.execute(f"PRAGMA target.{pragma} = {value}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.execute("DETACH DATABASE target")
-    return counts
+    driver.export_to(conn, tmp, new, begin="BEGIN EXCLUSIVE")
+    return {t: conn.execute(f"SELECT count(*) FROM main.{t}").fetchone()[0] for t in TABLES}
 
 
 def _to_wal(tmp: Path, key: Key | None) -> None:
@@ -165,14 +150,6 @@ def _check_copy(tmp: Path, key: Key | None, counts: dict[str, int], path: Path) 
     if problems or copied != counts:
         raise damaged(path, "the converted copy did not check out; the casebook was left as "
                             "it was")
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _file_id(path: Path):
