@@ -33,13 +33,16 @@ class CasebookProblem:
 
     def __init__(self, error: CasebookError, make: Callable[[], Any], path: Path):
         self.make, self.path = make, path
-        self.message = w.HTML(b.message_html(str(error)))
+        locked = error.kind in ("locked", "wrong-key")
+        self.message = w.HTML(b.message_html(
+            f"The casebook {path} is encrypted, and its key is not in this computer's "
+            f"keyring. Type its passphrase or recovery code to open it." if locked
+            else str(error), "info" if locked else "error"))
         self.passphrase = w.Password(description="Passphrase", placeholder="or recovery code",
                                      layout=w.Layout(width="28em"))
         self.button = w.Button(description="Open the casebook", icon="unlock",
                                button_style="info", layout=w.Layout(width="auto"))
         self.button.on_click(lambda _: self.unlock())
-        locked = error.kind in ("locked", "wrong-key")
         children = [self.message] + ([w.HBox([self.passphrase, self.button])] if locked else [])
         self.box = w.VBox(children)
         self.workbook: Any = None
