@@ -265,16 +265,20 @@ def test_the_page_fetches_nothing_from_other_servers(journal):
     assert set(blocked) <= {"csp"}
 
 
-def test_the_token_file_is_gone_once_the_app_is_ready(casebook):
+def test_the_token_file_is_gone_once_the_app_is_ready(casebook, tmp_path, monkeypatch):
     import glob
-    import tempfile
 
-    before = set(glob.glob(f"{tempfile.gettempdir()}/worksheets-journal-*"))
+    # A folder of this test's own: other apps started meanwhile (other tests, other
+    # programs) make their own settings folders in the shared /tmp.
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setenv("TMPDIR", str(private))
+    before = set(glob.glob(f"{private}/worksheets-journal-*"))
     server, address, _ = start_journal(casebook)
     try:
         assert server.stdout.readline().strip() != ""  # the "open that address" line
         assert server.stdout.readline().strip() == "The journal app is ready."
-        assert set(glob.glob(f"{tempfile.gettempdir()}/worksheets-journal-*")) <= before
+        assert set(glob.glob(f"{private}/worksheets-journal-*")) <= before
         assert get(address)[0] == 200  # Voilà keeps its settings in memory
     finally:
         stop_journal(server)
