@@ -17,7 +17,7 @@ import ipywidgets as w
 import pytest
 from pypdf import PdfReader
 
-from conftest import pdf_fonts, pdf_text, shown
+from helpers import pdf_fonts, pdf_text, shown
 from worksheets_lib import JournalEntry, demo_client_path, load_client, open_casebook
 from worksheets_lib.errors import WorksheetError
 from worksheets_lib.render import render_journal_week
