@@ -63,10 +63,11 @@ def journal_week_html(client: ClientProfile, entries: list[JournalEntry],
 
 def render_journal_week(client: ClientProfile, entries: list[JournalEntry], out: PathLike,
                         paper: str | None = None, templates_dir: PathLike | None = None,
-                        practice=None) -> RenderResult:
-    """Render the client's entries and the look-back page as a PDF."""
-    return render_document("journal-week", Inputs(client, entries=list(entries)), out, paper,
-                           practice_of(practice, templates_dir))
+                        practice=None, start=None, end=None) -> RenderResult:
+    """Render the client's entries (from *start* to *end*) and the look-back page as a PDF."""
+    return render_document("journal-week",
+                           Inputs(client, entries=list(entries), start=start, end=end),
+                           out, paper, practice_of(practice, templates_dir))
 
 
 def review_inputs(review) -> Inputs:

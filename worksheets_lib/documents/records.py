@@ -32,7 +32,10 @@ def _journal_week(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str,
     rows = [{**entry.model_dump(), "when": _when(entry),
              "afterwards_label": AFTERWARDS.get(entry.afterwards, "")}
             for entry in sorted(inputs.entries, key=lambda e: e.at)]
-    return {"entries": rows, "paused_labels": PAUSED, "not_noted": PAUSED[None]}
+    week = (inputs.start is not None and inputs.end is not None
+            and (inputs.end - inputs.start).days == 6)
+    return {"entries": rows, "paused_labels": PAUSED, "not_noted": PAUSED[None],
+            "week": week}
 
 
 def _progress_report(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, Any]:

@@ -336,7 +336,9 @@ class JournalApp:
         with tempfile.TemporaryDirectory(prefix="worksheets-week-") as folder:
             out = Path(folder) / "my-week.pdf"
             try:
-                render_journal_week(self.client, entries, out, practice=self.practice)
+                today = dt.date.today()
+                render_journal_week(self.client, entries, out, practice=self.practice,
+                                    start=today - dt.timedelta(days=6), end=today)
             except WorksheetError:
                 self.download.value = b.message_html("The pages could not be made just now.")
                 return None
