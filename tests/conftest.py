@@ -15,6 +15,15 @@ from worksheets_lib import demo_client_path, load_client, validate_client
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fonts_configured_once():
+    """WeasyPrint's font configuration lives for the process, with a temporary folder of its
+    own: make it before any test points :mod:`tempfile` at a folder of the test's own."""
+    from worksheets_lib import pdf
+
+    pdf._font_config()
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
     """A developer's own files and settings never change a result."""
