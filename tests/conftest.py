@@ -19,9 +19,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def fonts_configured_once():
     """WeasyPrint's font configuration lives for the process, with a temporary folder of its
     own: make it before any test points :mod:`tempfile` at a folder of the test's own."""
-    from worksheets_lib import pdf
+    from worksheets_lib import pdf, templates_dir
 
-    pdf._font_config()
+    # The folder is made when the first @font-face is read: lay out one line.
+    pdf.make_pdf("<p>warm</p>", roots=[templates_dir()],
+                 stylesheets=[templates_dir() / "print.css"])
 
 
 @pytest.fixture(autouse=True)
