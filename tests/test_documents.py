@@ -272,3 +272,21 @@ def test_a_chart_folder_is_readable_only_during_its_own_render(tmp_path, inputs)
     with pytest.raises(BlockedResourceError):
         pdf_module.make_pdf(f'<img src="{seen["scratch"].as_uri()}/intensity.svg">',
                             roots=[tmp_path], stylesheets=[])
+
+
+# --- the README gallery -----------------------------------------------------------------------
+
+def test_the_readme_gallery_is_made_from_the_registry():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("render_docs_images",
+                                                  root / "tools" / "render_docs_images.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    # ./run docs rewrites this section; it must be current with the registry.
+    assert f"{tool.GALLERY_START}\n{tool.gallery()}{tool.GALLERY_END}" in readme
+    for name in DOCUMENTS:
+        assert (root / "docs" / f"{name}.png").is_file(), f"run ./run docs for {name}"
