@@ -259,9 +259,9 @@ def test_a_chart_folder_is_readable_only_during_its_own_render(tmp_path, inputs)
     seen = {}
     real = document_render.html_to_pdf
 
-    def spy(html_text, out, paper, practice, scratch=None):
+    def spy(html_text, out, paper, practice, scratch=None, accept=None):
         seen.setdefault("scratch", scratch)
-        return real(html_text, out, paper, practice, scratch)
+        return real(html_text, out, paper, practice, scratch, accept)
 
     document_render.html_to_pdf = spy
     try:

@@ -278,3 +278,23 @@ def test_the_journal_app_prints_the_week_with_the_practice(practice, tmp_path, m
     pdf = tmp_path / "week.pdf"
     pdf.write_bytes(base64.b64decode(data))
     assert FOOTER_NOTE in " ".join(pdf_text(pdf).split())
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_a_longer_safety_note_still_leaves_rung_1_at_the_bottom_of_the_first_page(
+        practice, tmp_path, make_client, paper):
+    # The ladder is split into pages before layout; a practice's longer note takes room
+    # the split did not know about, and the layout check gives the first page less.
+    note = "Please read this before you start. " * 40
+    write(practice, "ladder.html.j2",
+          '{% extends "builtin/ladder.html.j2" %}'
+          '{% block safety_note %}<div class="safety"><p>' + note + "</p></div>{% endblock %}")
+    steps = [{"step": f"Step {chr(65 + i)}: a small step toward feeling safer with Maya",
+              "distress": i * 8} for i in range(12)]
+    out = tmp_path / "ladder.pdf"
+    render_document("ladder", make_client(ladder={"steps": steps}), out, paper=paper,
+                    practice=practice)
+    first = pdf_text(out).split("\f")[0]
+    assert "START HERE" in first.upper() and "Step A:" in first
+    assert first.rindex("Step A:") > max(first.index(f"Step {c}:") for c in "BCD"
+                                         if f"Step {c}:" in first)

@@ -176,15 +176,25 @@ class PdfFacts:
     size: int
 
 
+class LayoutRejected(Exception):
+    """Raised by :func:`make_pdf` when *accept* refused the layout; carries its answer."""
+
+    def __init__(self, answer):
+        super().__init__("layout refused")
+        self.answer = answer
+
+
 def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
              paper: str = "a4", extra_css: str = "",
-             temporary_roots: list[Path] = ()) -> tuple[bytes, int]:
+             temporary_roots: list[Path] = (), accept=None) -> tuple[bytes, int]:
     """Lay out *html* and return the PDF's bytes and its page count (no file written).
 
     *roots* are the only folders resources may come from (the first is the
     base for relative URLs); *stylesheets* are CSS files inside them, applied
     in order, with *extra_css* (our own generated rules) between the first
     and the rest. *temporary_roots* may be read too, for this render only.
+    *accept(pages)*, when given, looks at the laid-out pages first: anything but
+    None stops here with :class:`LayoutRejected` carrying it (nothing written).
     """
     weasyprint = _weasyprint()
     fetcher_cls, fatal = _fetcher_class()
@@ -205,6 +215,10 @@ def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
             string=html, base_url=root_tuple[0].as_uri() + "/", url_fetcher=fetcher,
         ).render(font_config=_font_config(), stylesheets=sheets,
                  cache=_image_cache(root_tuple, bool(temporary_roots)), **PDF_OPTIONS)
+        if accept is not None:
+            answer = accept(document.pages)
+            if answer is not None:
+                raise LayoutRejected(answer)
         # Never embed files: drop <link rel="attachment"> and <a rel="attachment">.
         document.metadata.attachments = []
         for page in document.pages:

@@ -25,7 +25,7 @@ from .render import (
     base_context,
     check_paper,
     document_context,
-    html_to_pdf,
+    lay_out,
 )
 
 PACKET_TEMPLATE = "packet.html.j2"
@@ -47,7 +47,8 @@ def chosen_documents(names: Sequence[str] | None) -> list[Document]:
     return chosen
 
 
-def _packet_context(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict:
+def _packet_context(inputs: Inputs, scratch: Path, paper: str = "a4",
+                    hints: dict | None = None) -> dict:
     return {}
 
 
@@ -59,7 +60,8 @@ PACKET = register(Document(
 
 def packet_html(inputs: Inputs | ClientProfile, names: Sequence[str] | None = None,
                 paper: str | None = None, practice: Practice | str | os.PathLike | None = None,
-                duplex: bool = False, scratch: Path | None = None) -> str:
+                duplex: bool = False, scratch: Path | None = None,
+                hints: dict[str, dict] | None = None) -> str:
     """The whole packet as one HTML string."""
     inputs = as_inputs(inputs)
     practice = find_practice(practice)
@@ -72,7 +74,8 @@ def packet_html(inputs: Inputs | ClientProfile, names: Sequence[str] | None = No
         sections = [
             {"sheet": doc, "doc": doc,
              "html": templating.render_body(
-                 doc.template, document_context(doc, inputs, paper, practice, scratch, duplex),
+                 doc.template, document_context(doc, inputs, paper, practice, scratch, duplex,
+                                                (hints or {}).get(doc.name)),
                  practice.folder)}
             for doc in docs]
     client = inputs.client
@@ -93,10 +96,13 @@ def render_packet(inputs: Inputs | ClientProfile, out: str | os.PathLike,
     inputs = as_inputs(inputs)
     practice = find_practice(practice)
     paper = check_paper(paper, practice)
+    docs = chosen_documents(worksheets)
     with tempfile.TemporaryDirectory(prefix="worksheets-") as folder:
-        html = packet_html(inputs, worksheets, paper, practice, duplex, Path(folder))
-        facts = html_to_pdf(html, out, paper, practice, Path(folder))
-    warnings = [w for doc in chosen_documents(worksheets) for w in doc.warnings(inputs)]
+        def make_html(hints: dict[str, dict]) -> str:
+            return packet_html(inputs, worksheets, paper, practice, duplex, Path(folder), hints)
+
+        facts = lay_out(make_html, docs, out, paper, practice, Path(folder))
+    warnings = [w for doc in docs for w in doc.warnings(inputs)]
     return RenderResult(facts.path, facts.pages, warnings)
 
 

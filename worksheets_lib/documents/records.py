@@ -15,7 +15,8 @@ PROGRESS_CHARTS = (("intensity", "How strong the feelings were", "intensity_figu
                    ("ladder", "The ladder: expected and afterwards", "ladder_figure"))
 
 
-def _history_map(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, Any]:
+def _history_map(inputs: Inputs, scratch: Path, paper: str = "a4",
+                 hints: dict | None = None) -> dict[str, Any]:
     history = inputs.history
     separations = sorted(history.separations,
                          key=lambda s: (s.age is None, s.age if s.age is not None else 0))
@@ -28,7 +29,8 @@ def _when(entry) -> str:
     return f"{moment:%A} {long_date(moment.date())}, {moment:%H:%M}"
 
 
-def _journal_week(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, Any]:
+def _journal_week(inputs: Inputs, scratch: Path, paper: str = "a4",
+                  hints: dict | None = None) -> dict[str, Any]:
     rows = [{**entry.model_dump(), "when": _when(entry),
              "afterwards_label": AFTERWARDS.get(entry.afterwards, "")}
             for entry in sorted(inputs.entries, key=lambda e: e.at)]
@@ -38,7 +40,8 @@ def _journal_week(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str,
             "week": week}
 
 
-def _progress_report(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, Any]:
+def _progress_report(inputs: Inputs, scratch: Path, paper: str = "a4",
+                     hints: dict | None = None) -> dict[str, Any]:
     from .. import charts
     from ..progress import review as make_review
 

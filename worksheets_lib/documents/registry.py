@@ -64,10 +64,11 @@ class Document:
 
     ``needs`` lists the casebook records it is made from (keys of
     :data:`RECORD_NAMES`); empty means the client file is enough.
-    ``context(inputs, scratch, paper)`` returns the template's values; it may
-    write files it needs (charts) into the folder *scratch*, which the PDF
-    layer may read for the length of the render; *paper* is ``a4`` or
-    ``letter``, for layouts that depend on the page's height. ``warnings(inputs)`` returns notes
+    ``context(inputs, scratch, paper, hints)`` returns the template's values;
+    it may write files it needs (charts) into the folder *scratch*, which the
+    PDF layer may read for the length of the render; *paper* is ``a4`` or
+    ``letter``, for layouts that depend on the page's height; *hints* come from
+    ``check_layout`` when a first layout was not right. ``warnings(inputs)`` returns notes
     about the data; the PDF still renders. ``in_packet``: whether it can be
     one of a packet's sections (every client document but the packet itself).
     """
@@ -77,12 +78,15 @@ class Document:
     description: str
     audience: Audience
     template: str
-    context: Callable[[Inputs, Path, str], dict[str, Any]] = field(repr=False)
+    context: Callable[[Inputs, Path, str, dict], dict[str, Any]] = field(repr=False)
     needs: tuple[str, ...] = ()
     warnings: Callable[[Inputs], list[str]] = field(repr=False, default=_no_warnings)
     in_packet: bool = True
     #: Shown in the packet by default (documents made from the client file alone).
     default_in_packet: bool = False
+    #: Looks at the laid-out pages (WeasyPrint's); returns None when they are right, else
+    #: hints for ``context`` to lay the document out again (at most a few times).
+    check_layout: Callable[[list, dict], dict | None] | None = field(repr=False, default=None)
 
     @property
     def needs_records(self) -> bool:

@@ -67,14 +67,11 @@ def base_context(client: ClientProfile, title: str, paper: str, practice: Practi
 
 
 def document_context(doc: Document, inputs: Inputs, paper: str, practice: Practice,
-                     scratch: Path, duplex: bool = False) -> dict[str, Any]:
+                     scratch: Path, duplex: bool = False,
+                     hints: dict | None = None) -> dict[str, Any]:
     """The full context of one document's template."""
     return {**base_context(inputs.client, doc.title, paper, practice, duplex),
-            "doc": doc, "sheet": doc, **doc.context(inputs, scratch, paper)}
-
-
-def template_folder(practice: Practice) -> Path | None:
-    return practice.folder
+            "doc": doc, "sheet": doc, **doc.context(inputs, scratch, paper, hints or {})}
 
 
 def stylesheets(practice: Practice) -> list[Path]:
@@ -91,16 +88,50 @@ def stylesheets(practice: Practice) -> list[Path]:
 
 
 def html_to_pdf(html: str, out: str | os.PathLike, paper: str, practice: Practice,
-                scratch: Path | None = None) -> pdf.PdfFacts:
+                scratch: Path | None = None, accept=None) -> pdf.PdfFacts:
     """Lay out our HTML with the stylesheets and write the PDF atomically.
 
-    *scratch* is a temporary folder WeasyPrint may read for this render (charts).
+    *scratch* is a temporary folder WeasyPrint may read for this render
+    (charts); *accept* may refuse the layout (see :func:`pdf.make_pdf`).
     """
     data, pages = pdf.make_pdf(html, roots=templating.search_path(practice.folder),
                                stylesheets=stylesheets(practice), paper=paper,
                                extra_css=practice.accent_css(),
-                               temporary_roots=[scratch] if scratch else [])
+                               temporary_roots=[scratch] if scratch else [], accept=accept)
     return pdf.write_pdf(data, pages, out)
+
+
+#: How many times a document may be laid out again when its check asks for it.
+MAX_LAYOUTS = 4
+
+
+def lay_out(make_html, docs: list[Document], out: str | os.PathLike, paper: str,
+            practice: Practice, scratch: Path | None) -> pdf.PdfFacts:
+    """Make the HTML (``make_html(hints)``), lay it out, and write it once every check agrees.
+
+    A document's ``check_layout`` looks at the pages; when it answers with
+    hints, the HTML is made again with them (the last try is written as it is).
+    """
+    hints: dict[str, dict] = {}
+    for attempt in range(MAX_LAYOUTS):
+        html = make_html(hints)
+
+        def accept(pages, final=attempt == MAX_LAYOUTS - 1, hints=hints):
+            if final:
+                return None
+            wanted = {}
+            for doc in docs:
+                if doc.check_layout is not None:
+                    answer = doc.check_layout(pages, hints.get(doc.name, {}))
+                    if answer is not None:
+                        wanted[doc.name] = answer
+            return wanted or None
+
+        try:
+            return html_to_pdf(html, out, paper, practice, scratch, accept)
+        except pdf.LayoutRejected as rejected:
+            hints = {**hints, **rejected.answer}
+    raise AssertionError("unreachable: the last layout is always accepted")
 
 
 def document_html(name: str, inputs: Inputs | ClientProfile, paper: str | None = None,
@@ -143,7 +174,11 @@ def render_document(name: str, inputs: Inputs | ClientProfile, out: str | os.Pat
     paper = check_paper(paper, practice)
     with tempfile.TemporaryDirectory(prefix="worksheets-") as folder:
         scratch = Path(folder)
-        context = document_context(doc, inputs, paper, practice, scratch, duplex)
-        html = templating.render_template(doc.template, context, practice.folder)
-        facts = html_to_pdf(html, out, paper, practice, scratch)
+
+        def make_html(hints: dict[str, dict]) -> str:
+            context = document_context(doc, inputs, paper, practice, scratch, duplex,
+                                       hints.get(doc.name))
+            return templating.render_template(doc.template, context, practice.folder)
+
+        facts = lay_out(make_html, [doc], out, paper, practice, scratch)
     return RenderResult(facts.path, facts.pages, doc.warnings(inputs))

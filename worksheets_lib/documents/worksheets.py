@@ -7,12 +7,13 @@ phrase the client chose ("my marriage", "family").
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from ..models import LADDER_GAP_LIMIT, LadderStep
+from ..models.paper import PAPER_SIZES
 from ..models.vocabulary import AFTERWARDS, SKILLS
+from .measure import wrap
 from .registry import Document, Inputs, register
 
 #: How many conversations the listening checklist has columns for.
@@ -23,25 +24,35 @@ DAYS_PER_LOOK_BACK = 7
 LOG_ROWS = 8
 
 #: Room for the ladder's rungs, in mm, on the first page (below the title, the
-#: how-to and the safety note) and on a following page. Measured with
-#: WeasyPrint, less a few mm to spare; the page-count tests check them on
-#: both papers.
-_LADDER_ROOM_MM = {"a4": (200.0, 236.0), "letter": (182.0, 218.0)}
+#: how-to and the safety note) and on a following page, less 3 mm to spare.
+#: Measured with WeasyPrint; the page-count tests check them on both papers.
+_LADDER_ROOM_MM = {"a4": (197.0, 239.8), "letter": (179.4, 222.2)}
+#: The width of a rung's words: the page's less the margins (32 mm) and the rails (27 mm).
+_RUNG_WIDTH_MM = {name: size.width_mm - 32.0 - 27.0 for name, size in PAPER_SIZES.items()}
+_SIDE_MM, _SIDE_HEIGHT_MM = 55.0, 12.6  # the date fields beside the first lines
+_STEP_LINE_MM, _NOTE_LINE_MM, _START_HERE_MM = 4.815, 4.36, 4.4
 
 
-def _rung_height(step: LadderStep | None, first: bool = False) -> float:
-    """An estimate of a rung's printed height in mm, from the length of its words.
+def _rung_height(step: LadderStep | None, first: bool = False, paper: str = "a4") -> float:
+    """An estimate of a rung's printed height in mm, from its words' widths in our fonts.
 
-    A step's words wrap at about 44 letters a line (bold) and a note's at
-    about 55 (italic); rung 1 has a "start here" line; a spare rung has two
-    writing lines.
+    The first lines sit beside the date fields, the rest run the full width;
+    rung 1 has a "start here" line; a spare rung has two writing lines.
     """
     if step is None:
         return 18.5
-    height = 9.2 + 4.3 * math.ceil(len(step.step) / 44)
+    full = _RUNG_WIDTH_MM.get(paper, _RUNG_WIDTH_MM["letter"])
+
+    def widths(top: float, line: float):
+        return lambda n: full - _SIDE_MM if top + n * line < _SIDE_HEIGHT_MM else full
+
+    height = wrap(step.step, "bold", 10.5, widths(0.0, _STEP_LINE_MM)) * _STEP_LINE_MM + 0.5
     if step.note:
-        height += 4.0 * math.ceil(len(step.note) / 55)
-    return height + (4.5 if first else 0.0)
+        height += wrap(step.note, "italic", 9.5, widths(height, _NOTE_LINE_MM)) * _NOTE_LINE_MM
+        height += 0.5
+    if first:
+        height += _START_HERE_MM
+    return 1.8 + max(11.5, height) * 1.03
 
 
 def ladder_rungs(steps: list[LadderStep], count: int) -> list[dict[str, Any]]:
@@ -67,17 +78,21 @@ def ladder_rungs(steps: list[LadderStep], count: int) -> list[dict[str, Any]]:
     return rungs
 
 
-def ladder_pages(rungs: list[dict[str, Any]], paper: str) -> list[list[dict[str, Any]]]:
+def ladder_pages(rungs: list[dict[str, Any]], paper: str,
+                 first_room_scale: float = 1.0) -> list[list[dict[str, Any]]]:
     """The rungs split into pages, the lowest rungs on the first page.
 
     Each page prints its rungs top to bottom (hardest first), so rung 1 is at
     the bottom of the first page and the ladder climbs from page to page.
+    *first_room_scale* shrinks the first page's room when a layout showed that
+    less was free there (a practice's longer how-to or safety note).
     """
     first, later = _LADDER_ROOM_MM.get(paper, _LADDER_ROOM_MM["letter"])
+    first *= first_room_scale
     pages: list[list[dict[str, Any]]] = [[]]
     room = first
     for rung in rungs:
-        height = _rung_height(rung["step"], rung["number"] == 1)
+        height = _rung_height(rung["step"], rung["number"] == 1, paper)
         if pages[-1] and height > room:
             pages.append([])
             room = later
@@ -86,11 +101,13 @@ def ladder_pages(rungs: list[dict[str, Any]], paper: str) -> list[list[dict[str,
     return [list(reversed(page)) for page in pages]
 
 
-def _ladder(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, Any]:
+def _ladder(inputs: Inputs, scratch: Path, paper: str = "a4",
+            hints: dict | None = None) -> dict[str, Any]:
     ladder = inputs.client.ladder
     steps = ladder.sorted_steps()
     rungs = ladder_rungs(steps, ladder.rung_count())
-    return {"pages": ladder_pages(rungs, paper), "filled": len(steps),
+    scale = (hints or {}).get("first_room_scale", 1.0)
+    return {"pages": ladder_pages(rungs, paper, scale), "filled": len(steps),
             "log_rows": list(range(LOG_ROWS))}
 
 
@@ -104,17 +121,20 @@ def journal_blocks(days: int) -> list[dict[str, Any]]:
     return blocks
 
 
-def _journal(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, Any]:
+def _journal(inputs: Inputs, scratch: Path, paper: str = "a4",
+             hints: dict | None = None) -> dict[str, Any]:
     return {"blocks": journal_blocks(inputs.client.journal.days), "scale": list(range(11)),
             "afterwards": list(AFTERWARDS.values())}
 
 
-def _listening(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, Any]:
+def _listening(inputs: Inputs, scratch: Path, paper: str = "a4",
+               hints: dict | None = None) -> dict[str, Any]:
     return {"other": inputs.client.listening_partner(), "skills": list(SKILLS.values()),
             "conversations": list(range(1, LISTENING_CONVERSATIONS + 1))}
 
 
-def _goal_plan(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, Any]:
+def _goal_plan(inputs: Inputs, scratch: Path, paper: str = "a4",
+               hints: dict | None = None) -> dict[str, Any]:
     plan = inputs.plan
     goals = [{"goal": goal, "steps": sorted(goal.steps,
                                             key=lambda s: (s.by is None, s.by or 0))}
@@ -122,12 +142,31 @@ def _goal_plan(inputs: Inputs, scratch: Path, paper: str = "a4") -> dict[str, An
     return {"plan": plan, "goals": goals}
 
 
+def _page_of(pages: list, found) -> int | None:
+    """The index of the first page holding a box whose element *found* accepts."""
+    for index, page in enumerate(pages):
+        for box in page._page_box.descendants():
+            if box.element is not None and found(box.element):
+                return index
+    return None
+
+
+def _ladder_layout(pages: list, hints: dict) -> dict | None:
+    """Rung 1 must be on the ladder's first page; if not, give that page less to hold."""
+    start = _page_of(pages, lambda e: e.get("id") == "ws-ladder")
+    rung_1 = _page_of(pages, lambda e: {"rung", "first"} <= set((e.get("class") or "").split()))
+    if start is None or rung_1 is None or rung_1 == start:
+        return None
+    return {"first_room_scale": hints.get("first_room_scale", 1.0) * 0.8}
+
+
 register(Document(
     "ladder", "My attachment ladder",
     "Small steps toward feeling safer with others, easiest at the bottom, and a log for "
     "each try.",
     "client", "ladder.html.j2", _ladder,
-    warnings=lambda inputs: inputs.client.ladder.gap_warnings(), default_in_packet=True))
+    warnings=lambda inputs: inputs.client.ladder.gap_warnings(), default_in_packet=True,
+    check_layout=_ladder_layout))
 register(Document(
     "journal", "Feelings journal",
     "A page a day to notice a feeling, pause and choose a step, and a page to look back.",

@@ -14,7 +14,9 @@ from ..documents import packet_documents, render_casebook_packet
 from ..errors import WorksheetError
 from ..models import ClientProfile, Goal, GoalPlan, PlanStep
 from ..models.common import Name, ShortText, between
+from ..models.paper import DEFAULT_PAPER, PAPER_SIZES
 from ..models.problems import problems_from
+from ..practice import find_practice
 from . import binding as b
 from .history import file_link
 from .ladder import LadderBuilder
@@ -67,6 +69,14 @@ def words_form() -> b.ModelForm:
     ])
 
 
+def _practice_paper(practice) -> str:
+    """The practice's paper; a practice folder with a problem is reported when printing."""
+    try:
+        return find_practice(practice).paper
+    except WorksheetError:
+        return DEFAULT_PAPER
+
+
 class GoalsWorkbook:
     """The whole goal-setting flow, saved to the casebook, ending in the client's packet."""
 
@@ -86,8 +96,8 @@ class GoalsWorkbook:
         self.sheets = {d.name: w.Checkbox(value=d.default_in_packet, description=d.title,
                                           indent=False)
                        for d in packet_documents()}
-        self.paper = w.Dropdown(options=[("A4", "a4"), ("US Letter", "letter")],
-                                description="Paper")
+        self.paper = w.Dropdown(options=[(size.label, key) for key, size in PAPER_SIZES.items()],
+                                value=_practice_paper(practice), description="Paper")
         self.packet_button = w.Button(description="Save and make the packet", icon="print",
                                       button_style="primary",
                                       layout=w.Layout(width="auto", align_self="flex-start"))
