@@ -298,3 +298,36 @@ def test_a_longer_safety_note_still_leaves_rung_1_at_the_bottom_of_the_first_pag
     assert "START HERE" in first.upper() and "Step A:" in first
     assert first.rindex("Step A:") > max(first.index(f"Step {c}:") for c in "BCD"
                                          if f"Step {c}:" in first)
+
+
+def test_the_journal_command_hands_the_practice_to_the_app(practice, cb):
+    from worksheets_lib.journal_server import prepare
+
+    prepared = prepare("alex-rivera", cb, practice_folder=practice.resolve())
+    try:
+        assert prepared.env["WORKSHEETS_PRACTICE"] == str(practice.resolve())
+    finally:
+        prepared.cleanup()
+
+
+def test_the_journal_command_refuses_a_missing_practice_before_starting(tmp_path, cb,
+                                                                       capsys):
+    code, out, err = run(capsys, "journal", "--client-id", "alex-rivera", "--casebook", cb,
+                         "--practice", tmp_path / "nope")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "there is no practice folder here" in err
+
+
+def test_demo_and_render_take_the_practice_and_its_paper(practice, tmp_path, capsys):
+    write(practice, "practice.yaml", "paper: letter\nfooter_note: From the demo.\n")
+    code, out, err = run(capsys, "demo", "--out", tmp_path, "--practice", practice)
+    assert code == 0, err
+    pdf = tmp_path / "alex-rivera-packet.pdf"
+    reader = PdfReader(str(pdf))
+    assert round(float(reader.pages[0].mediabox.width)) == 612
+    assert "From the demo." in pdf_text(pdf)
+    out_a4 = tmp_path / "ladder.pdf"
+    code, _, err = run(capsys, "render", "ladder", "--client", demo_client_path(),
+                       "--practice", practice, "--paper", "a4", "--out", out_a4)
+    assert code == 0, err
+    assert round(float(PdfReader(str(out_a4)).pages[0].mediabox.width)) == 595
