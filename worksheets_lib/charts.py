@@ -168,7 +168,8 @@ def ladder_figure(review, width: float = 7.5) -> Figure:
                                  for r in rungs], fontsize=8)
     axes.set_xlim(-2, 102)
     axes.set_xlabel("distress (0–100)")
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    # Beside the plot, so it never covers a rung's markers.
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     for side in ("right", "top"):
         axes.spines[side].set_visible(False)
     return figure
