@@ -206,9 +206,9 @@ def test_a_whole_template_can_be_replaced_by_dropping_a_file(practice, tmp_path)
 
 
 @pytest.mark.parametrize("body, expected", [
-    ('{% extends "ladder.html.j2" %}', "template ladder.html.j2: extends or includes itself; "
-                                      'to change one part, extend "builtin/ladder.html.j2" '
-                                      "instead"),
+    ('{% extends "ladder.html.j2" %}',
+     "template ladder.html.j2: line 1: extends or includes itself; to change one part, "
+     'extend "builtin/ladder.html.j2" instead'),
     ('{% extends "builtin/ladder.html.j2" %}\n{% block howto %}{{ oops }{% endblock %}',
      "template ladder.html.j2: syntax error on line 2: unexpected '}'"),
 ])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,28 @@ def _failing_template(error: BaseException, fallback: str) -> str:
     return Path(name).name if name else fallback
 
 
+_SELF_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+
+
+def _self_reference(template: str, override: str | os.PathLike | None) -> TemplateError:
+    """A template that extends or includes itself (an endless loop), named with its line."""
+    folder = Path(override) if override else None
+    for path in sorted(folder.glob("*.j2")) if folder and folder.is_dir() else []:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            if any(name == path.name for name in _SELF_REFERENCE.findall(line)):
+                return TemplateError(path.name, f"line {number}: extends or includes itself; to "
+                                                f"change one part, extend \"builtin/{path.name}\" "
+                                                "instead")
+    return TemplateError(template, "extends or includes itself in a loop; to change one part, "
+                                   "extend \"builtin/NAME\" instead")
+
+
 def _translate(error: BaseException, template: str) -> TemplateError:
-    where = template if isinstance(error, RecursionError) else _failing_template(error, template)
+    where = _failing_template(error, template)
     if isinstance(error, jinja2.UndefinedError):
         # Jinja's message names the missing variable or attribute, never a value.
         field = str(error.message or "").split("'")[-2] if "'" in str(error.message) else None
@@ -85,9 +106,6 @@ def _translate(error: BaseException, template: str) -> TemplateError:
     if isinstance(error, jinja2.TemplateSyntaxError):
         return TemplateError(Path(error.filename or where).name,
                              f"syntax error on line {error.lineno}: {error.message}")
-    if isinstance(error, RecursionError):
-        return TemplateError(where, "extends or includes itself; to change one part, "
-                                    f"extend \"builtin/{template}\" instead")
     if isinstance(error, jinja2.exceptions.SecurityError):
         return TemplateError(where, "the template tried something the sandbox forbids")
     return TemplateError(where, f"{type(error).__name__} while rendering")
@@ -98,7 +116,9 @@ def render_template(name: str, context: dict[str, Any],
     """Render a whole template to an HTML string."""
     try:
         return environment(override).get_template(name).render(context)
-    except (jinja2.TemplateError, RecursionError) as error:
+    except RecursionError:
+        raise _self_reference(name, override) from None
+    except jinja2.TemplateError as error:
         raise _translate(error, name) from None
 
 
