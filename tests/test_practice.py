@@ -331,3 +331,20 @@ def test_demo_and_render_take_the_practice_and_its_paper(practice, tmp_path, cap
                        "--practice", practice, "--paper", "a4", "--out", out_a4)
     assert code == 0, err
     assert round(float(PdfReader(str(out_a4)).pages[0].mediabox.width)) == 595
+
+
+@pytest.mark.parametrize("template, block, where", [
+    ("packet.html.j2", "cover_note", 0),
+    ("packet.html.j2", "cover_logo", 0),
+    ("journal.html.j2", "howto", 3),
+    ("listening.html.j2", "howto", 11),
+])
+def test_each_named_block_can_be_replaced_alone(practice, tmp_path, template, block, where):
+    write(practice, template, f'{{% extends "builtin/{template}" %}}'
+                              f"{{% block {block} %}}<p>OUR OWN {block.upper()}</p>"
+                              "{% endblock %}")
+    out = tmp_path / "packet.pdf"
+    render_document("packet", load_client(demo_client_path()), out, practice=practice)
+    pages = pdf_text(out).split("\f")
+    assert f"OUR OWN {block.upper()}" in pages[where]
+    assert sum(f"OUR OWN {block.upper()}" in page for page in pages) == 1
