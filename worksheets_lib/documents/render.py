@@ -94,10 +94,13 @@ def html_to_pdf(html: str, out: str | os.PathLike, paper: str, practice: Practic
     *scratch* is a temporary folder WeasyPrint may read for this render
     (charts); *accept* may refuse the layout (see :func:`pdf.make_pdf`).
     """
+    # Only a folder a document wrote into is readable, and only then does the render
+    # use an image cache of its own (the lasting one is kept for the usual case).
+    used = scratch is not None and any(scratch.iterdir())
     data, pages = pdf.make_pdf(html, roots=templating.search_path(practice.folder),
                                stylesheets=stylesheets(practice), paper=paper,
                                extra_css=practice.accent_css(),
-                               temporary_roots=[scratch] if scratch else [], accept=accept)
+                               temporary_roots=[scratch] if used else [], accept=accept)
     return pdf.write_pdf(data, pages, out)
 
 
