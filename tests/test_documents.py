@@ -292,3 +292,11 @@ def test_the_readme_gallery_is_made_from_the_registry():
     assert f"{tool.GALLERY_START}\n{tool.gallery()}{tool.GALLERY_END}" in readme
     for name in DOCUMENTS:
         assert (root / "docs" / f"{name}.png").is_file(), f"run ./run docs for {name}"
+
+
+def test_a_period_that_ends_before_it_starts_is_one_line(stocked, tmp_path, capsys):
+    code, out, err = run(capsys, "render", "progress-report", "--client-id", "alex-rivera",
+                         "--casebook", stocked, "--from", "2026-11-24", "--to", "2026-11-01",
+                         "--out", tmp_path / "r.pdf")
+    assert code == 1 and out == ""
+    assert err == "error: --from: must be on or before the day given with --to\n"

@@ -209,6 +209,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from .files import check_target
 
     doc = get_document(args.name)  # an unknown name fails before the file is read
+    if args.start is not None and args.end is not None and args.start > args.end:
+        raise WorksheetError("--from: must be on or before the day given with --to")
     if args.client is not None:
         doc.check_file_is_enough()  # before the file is read
     if args.out is not None:
