@@ -254,8 +254,10 @@ def test_the_goal_setting_packet_is_printed_with_the_practice(practice, tmp_path
         book.add_client(load_client(demo_client_path()))
     workbook = goal_setting("alex-rivera", path, tmp_path / "out", practice=png_logo(practice))
     workbook.words.fields["checked"].widget.value = True
+    workbook.sheets["goal-plan"].value = True  # any client document may be in the packet
     pdf = workbook.make_packet()
     assert pdf is not None
+    assert "My goals" in [item.title for item in PdfReader(str(pdf)).outline]
     for page in PdfReader(str(pdf)).pages:
         assert FOOTER_NOTE in " ".join(page.extract_text().split())
         assert images_on(page) >= 1
