@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 
+from helpers import embedded_font_count, pdf_fonts, pdf_text, run, shown  # noqa: F401
 from worksheets_lib import demo_client_path, load_client, validate_client
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fonts_configured_once():
+    """WeasyPrint's font configuration lives for the process, with a temporary folder of its
+    own: make it before any test points :mod:`tempfile` at a folder of the test's own."""
+    from worksheets_lib import pdf, templates_dir
+
+    # The folder is made when the first @font-face is read: lay out one line.
+    pdf.make_pdf("<p>warm</p>", roots=[templates_dir()],
+                 stylesheets=[templates_dir() / "print.css"])
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +35,7 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.delenv("WORKSHEETS_CASEBOOK", raising=False)  # set for the notebooks only
     monkeypatch.delenv("WORKSHEETS_CLIENT_ID", raising=False)
+    monkeypatch.delenv("WORKSHEETS_PRACTICE", raising=False)
     return home
 
 
@@ -112,15 +123,6 @@ def private_tmp(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    """Run the command line in this process: (exit code, stdout, stderr)."""
-    from worksheets_lib.cli import main
-
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def cb(tmp_path) -> Path:
     """A closed casebook holding the fictional demo client."""
@@ -132,45 +134,3 @@ def cb(tmp_path) -> Path:
     return path
 
 
-def shown(widget) -> str:
-    """The text an HTML widget shows (tags dropped, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", widget.value))
-
-
-def pdf_text(path) -> str:
-    """All text of a PDF, pages joined by form feeds, whitespace collapsed per page."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(path))
-    return "\f".join(re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages)
-
-
-def pdf_fonts(path) -> set[str]:
-    """The base names of every font used on any page (subset prefix removed)."""
-    from pypdf import PdfReader
-
-    names = set()
-    for page in PdfReader(str(path)).pages:
-        resources = page.get("/Resources") or {}
-        fonts = resources.get("/Font") or {}
-        for ref in fonts.values():
-            font = ref.get_object()
-            names.add(str(font["/BaseFont"]).lstrip("/").split("+", 1)[-1])
-    return names
-
-
-def embedded_font_count(path) -> tuple[int, int]:
-    """(fonts used, fonts with an embedded font file)."""
-    from pypdf import PdfReader
-
-    used = embedded = 0
-    for page in PdfReader(str(path)).pages:
-        fonts = (page.get("/Resources") or {}).get("/Font") or {}
-        for ref in fonts.values():
-            font = ref.get_object()
-            used += 1
-            for desc_font in font.get("/DescendantFonts", []):
-                desc = desc_font.get_object()["/FontDescriptor"].get_object()
-                if any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    embedded += 1
-    return used, embedded

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import pdf_text
+from helpers import pdf_text
 from worksheets_lib import demo_client_path
 from worksheets_lib.cli import main
 
@@ -39,15 +39,21 @@ def write_client(tmp_path, data: dict, name: str = "client.yaml") -> str:
 
 # --- list ---------------------------------------------------------------------------------------
 
-def test_list_prints_each_worksheet_with_its_title(capsys):
+def test_list_prints_every_document_with_its_audience_and_title(capsys):
+    from worksheets_lib import list_documents
+
     code, out, err = run(capsys, "list")
     assert code == 0
     assert err == ""
-    lines = out.splitlines()
-    assert [line.split()[0] for line in lines] == ["ladder", "journal", "listening"]
-    assert "My attachment ladder:" in lines[0]
-    assert "Feelings journal:" in lines[1]
-    assert "Active-listening checklist:" in lines[2]
+    header, *lines = out.splitlines()
+    assert header.split()[:3] == ["NAME", "FOR", "MADE"]
+    docs = list_documents()
+    assert [line.split()[0] for line in lines] == [d.name for d in docs]
+    assert [line.split()[1] for line in lines] == [d.audience for d in docs]
+    for line, doc in zip(lines, docs, strict=True):
+        assert f"{doc.title}: {doc.description}" in line
+    assert lines[0].startswith("ladder") and "My attachment ladder:" in lines[0]
+    assert {"client", "therapist"} == {d.audience for d in docs}
 
 
 # --- render -------------------------------------------------------------------------------------
@@ -119,7 +125,8 @@ def test_unknown_worksheet_exits_1_before_reading_the_client(tmp_path, capsys):
     code, out, err = run(capsys, "render", "nope", "--client", str(tmp_path / "missing.yaml"))
     assert code == 1
     assert out == ""
-    assert err == "error: unknown worksheet 'nope'; choose from: ladder, journal, listening\n"
+    assert err == ("error: unknown worksheet 'nope'; choose from: ladder, journal, listening, "
+                   "goal-plan, journal-week, history-map, progress-report, packet\n")
 
 
 def test_missing_client_file_exits_1(tmp_path, capsys):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run
+from helpers import run
 from worksheets_lib import cli
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "alex-rivera.yaml"

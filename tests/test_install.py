@@ -7,16 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from worksheets_lib import demo_client_path, render_packet
+from worksheets_lib import demo_client_path, load_client, render_packet
 
 ROOT = Path(__file__).resolve().parent.parent
 
 RENDER = """
 import sys, worksheets_lib
-from worksheets_lib import demo_client_path, render_packet, templates_dir
+from worksheets_lib import demo_client_path, load_client, render_packet, templates_dir
 print(worksheets_lib.__file__)
 print(templates_dir())
-render_packet(demo_client_path(), sys.argv[1])
+render_packet(load_client(demo_client_path()), sys.argv[1])
 """
 
 
@@ -42,5 +42,5 @@ def test_wheel_ships_templates_and_renders_the_same_packet_as_the_checkout(tmp_p
     assert (Path(templates) / "fonts" / "WorksheetsSans-Regular.ttf").is_file()
 
     checkout_pdf = tmp_path / "checkout.pdf"
-    render_packet(demo_client_path(), checkout_pdf)
+    render_packet(load_client(demo_client_path()), checkout_pdf)
     assert installed_pdf.read_bytes() == checkout_pdf.read_bytes()

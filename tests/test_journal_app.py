@@ -17,7 +17,7 @@ import ipywidgets as w
 import pytest
 from pypdf import PdfReader
 
-from conftest import pdf_fonts, pdf_text, shown
+from helpers import pdf_fonts, pdf_text, shown
 from worksheets_lib import JournalEntry, demo_client_path, load_client, open_casebook
 from worksheets_lib.errors import WorksheetError
 from worksheets_lib.render import render_journal_week
@@ -430,7 +430,7 @@ def test_print_my_week_offers_the_last_seven_days_as_a_pdf(app, casebook_path, t
     assert "We talked about the holidays" in text and "Cooked dinner together" in text
     assert "An old evening at the lake" not in text
     assert "Looking back at my week" in text
-    assert len(PdfReader(str(pdf)).pages) == 3
+    assert len(PdfReader(str(pdf)).pages) == 2  # both entries on one page, then the look-back
     fonts = pdf_fonts(pdf)
     assert fonts and all(name.startswith("Worksheets-") for name in fonts)
     assert list(private_tmp.iterdir()) == []  # the PDF made for the link is removed
@@ -439,9 +439,12 @@ def test_print_my_week_offers_the_last_seven_days_as_a_pdf(app, casebook_path, t
 def test_print_my_week_with_no_entries_still_makes_a_pdf(app, tmp_path):
     app.print_button.click()
     assert "(0 entries)" in shown(app.download)
-    text = pdf_text(downloaded_pdf(app, tmp_path))
-    assert "No entries in these seven days yet" in text
-    assert "Looking back at my week" in text
+    pdf = downloaded_pdf(app, tmp_path)
+    text = pdf_text(pdf)
+    assert "There are no journal entries for this week yet" in text
+    # An empty week says so on one short page, with nothing to look back on.
+    assert "Looking back" not in text
+    assert len(PdfReader(str(pdf)).pages) == 1
 
 
 def test_pages_that_cannot_be_made_give_a_gentle_message(app, monkeypatch):
@@ -477,13 +480,15 @@ def test_render_journal_week_prints_a_page_per_entry_and_text_literally(casebook
                      paused=False),
         JournalEntry(at=start + dt.timedelta(days=2), what_happened="Called my sister"),
     ]
-    result = render_journal_week(client, list(reversed(entries)), tmp_path / "week.pdf")
-    assert result.pages == len(entries) + 1 == len(PdfReader(str(result.path)).pages)
+    result = render_journal_week(client, list(reversed(entries)), tmp_path / "week.pdf",
+                                 start=dt.date(2026, 11, 16), end=dt.date(2026, 11, 22))
+    # Short entries share a page; the look-back page follows.
+    assert result.pages == 2 == len(PdfReader(str(result.path)).pages)
     pages = pdf_text(result.path).split("\f")
     assert "<script>alert('hi')</script> at dinner" in pages[0]
     assert "{{ 7*7 }}" in pages[0] and "49" not in pages[0]
-    assert "{% raw %}a walk" in pages[1] and "not this time" in pages[1]
-    assert "Called my sister" in pages[2]
-    assert "Monday 16 November 2026, 20:30" in pages[0]  # oldest first
-    assert "Looking back at my week" in pages[3]
+    assert "{% raw %}a walk" in pages[0] and "not this time" in pages[0]
+    assert "Called my sister" in pages[0]
+    assert pages[0].index("Monday 16 November 2026, 20:30") < pages[0].index("Called my")
+    assert "Looking back at my week" in pages[1]
     assert "with my girlfriend or the people involved" in pages[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run
+from helpers import run
 from worksheets_lib import load_client
 from worksheets_lib.casebook import open_casebook
 

@@ -19,14 +19,13 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from conftest import pdf_fonts, pdf_text, shown
+from helpers import pdf_fonts, pdf_text, shown
 from worksheets_lib import (
     JournalEntry,
     LadderAttempt,
     demo_client_path,
     load_client,
     open_casebook,
-    render,
 )
 from worksheets_lib.charts import (
     figure_png,
@@ -35,6 +34,7 @@ from worksheets_lib.charts import (
     ladder_figure,
     pause_and_afterwards_figure,
 )
+from worksheets_lib.documents import render as document_render
 from worksheets_lib.progress import STOPWORDS, repeated_triggers, review
 from worksheets_lib.render import render_progress_report
 from worksheets_lib.widgets import progress_review
@@ -241,7 +241,7 @@ def test_the_progress_report_shows_the_period_counts_triggers_and_charts(novembe
     assert result.path == tmp_path / "report.pdf" and result.pages >= 1
     text = pdf_text(result.path)
     for expected in ("Progress review", "From 1 November 2026 to 30 November 2026",
-                     "what Alex's journal and ladder show", "3 journal entries",
+                     "what the journal and the ladder of Alex show", "3 journal entries",
                      'paused before acting in 2 of them (said "not this time" in 1)',
                      "afterwards: closer 2, about the same 1, more distant 0",
                      "ladder: 2 of 6 rungs tried", "home late (2 entries)",
@@ -262,19 +262,18 @@ def test_the_progress_report_shows_the_period_counts_triggers_and_charts(novembe
 def test_the_charts_are_made_in_a_temporary_folder_that_is_removed(november, tmp_path,
                                                                     private_tmp, monkeypatch):
     seen = {}
-    real = render.html_to_pdf
+    real = document_render.html_to_pdf
 
-    def spy(html_text, out, *args, extra_roots=(), **kwargs):
-        [folder] = extra_roots
-        seen["folder"] = folder
-        seen["files"] = sorted(p.name for p in folder.iterdir())
+    def spy(html_text, out, paper, practice, scratch=None, accept=None):
+        seen["folder"] = scratch
+        seen["files"] = sorted(p.name for p in scratch.iterdir())
         seen["images"] = re.findall(r'<img src="([^"]+)"', html_text)
-        return real(html_text, out, *args, extra_roots=extra_roots, **kwargs)
+        return real(html_text, out, paper, practice, scratch, accept)
 
-    monkeypatch.setattr(render, "html_to_pdf", spy)
+    monkeypatch.setattr(document_render, "html_to_pdf", spy)
     render_progress_report(november, tmp_path / "report.pdf")
     assert seen["folder"].parent == private_tmp
-    assert seen["folder"].name.startswith("worksheets-charts-")
+    assert seen["folder"].name.startswith("worksheets-")
     assert seen["files"] == ["intensity.svg", "ladder.svg", "pauses.svg"]
     assert [Path(u).name for u in seen["images"]] == ["intensity.svg", "pauses.svg",
                                                       "ladder.svg"]
@@ -299,7 +298,7 @@ def test_one_client_is_chosen_at_once_and_the_review_is_shown(casebook_path, tmp
     pick_period(widget, START, END)
     facts = shown(widget.facts)
     assert facts == ("3 journal entries · paused in 2 (not this time: 1) · afterwards "
-                     "closer 2, same 1, more distant 0 · 2 of 6 rungs tried")
+                     "closer 2, about the same 1, more distant 0 · 2 of 6 rungs tried")
     assert widget.current.start == START and widget.current.end == END
     for image in widget.charts:
         assert image.format == "png" and bytes(image.value).startswith(PNG)
@@ -314,7 +313,8 @@ def test_changing_the_dates_updates_the_review(casebook_path, tmp_path):
     first_chart = bytes(widget.charts[0].value)
     widget.end.value = dt.date(2026, 11, 5)
     assert shown(widget.facts) == (
-        "1 journal entries · paused in 1 (not this time: 0) · afterwards closer 1, same 0, "
+        "1 journal entries · paused in 1 (not this time: 0) · afterwards closer 1, "
+        "about the same 0, "
         "more distant 0 · 1 of 6 rungs tried")
     assert bytes(widget.charts[0].value) != first_chart
     assert "No words repeat across entries yet." in shown(widget.triggers)

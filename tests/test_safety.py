@@ -15,7 +15,7 @@ import socket
 import pytest
 from pypdf import PdfReader
 
-from conftest import pdf_fonts, pdf_text
+from helpers import pdf_fonts, pdf_text
 from worksheets_lib import (
     BlockedResourceError,
     OutputError,
@@ -113,7 +113,7 @@ def test_template_syntax_in_client_text_prints_as_typed(tmp_path, make_client):
     assert "{{ 7*7 }}" in text.split("\f")[0]
     assert "49" not in text
     html = packet_html(client, ["listening"])
-    assert "conversations with <strong>{{ client.id }}</strong>" in html
+    assert "talks with <strong>{{ client.id }}</strong>" in html
     assert "alex-rivera" not in html
 
 

@@ -15,7 +15,7 @@ import re
 import ipywidgets as w
 import pytest
 
-from conftest import pdf_text, shown
+from helpers import pdf_text, shown
 from worksheets_lib import (
     Caregiver,
     Goal,

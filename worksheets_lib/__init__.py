@@ -21,6 +21,15 @@ from .casebook import (
 )
 from .catalog import Worksheet, get_worksheet, list_worksheets
 from .clientfile import load_client, validate_client
+from .documents import (
+                       Document,
+                       Inputs,
+                       document_html,
+                       gather,
+                       get_document,
+                       list_documents,
+                       render_document,
+)
 from .errors import (
                        BlockedResourceError,
                        BundleError,
@@ -28,6 +37,7 @@ from .errors import (
                        ClientFileError,
                        ClientNotFoundError,
                        OutputError,
+                       PracticeError,
                        Problem,
                        RecordError,
                        TemplateError,
@@ -57,6 +67,7 @@ from .models import (
                        Therapist,
 )
 from .packet import packet_html, render_casebook_packet, render_packet
+from .practice import Practice, find_practice, load_practice
 from .render import RenderResult, render_worksheet, worksheet_html
 from .resources import demo_client_path, templates_dir
 
@@ -73,4 +84,6 @@ __all__ = [
     "export_client", "get_worksheet", "import_bundle", "list_worksheets", "load_client",
     "open_casebook", "packet_html", "read_bundle", "render_casebook_packet", "render_packet",
     "render_worksheet", "templates_dir", "validate_client", "worksheet_html", "write_bundle",
+    "Document", "Inputs", "Practice", "PracticeError", "document_html", "find_practice",
+    "gather", "get_document", "list_documents", "load_practice", "render_document",
 ]

@@ -11,6 +11,7 @@ import textwrap
 from matplotlib.figure import Figure
 
 from .models import HistoryMap
+from .models.vocabulary import AFTERWARDS
 
 INK, ACCENT, SOFT = "#1b2327", "#1e4a4d", "#6c8486"
 
@@ -123,8 +124,8 @@ def pause_and_afterwards_figure(review, width: float = 7.5) -> Figure:
                  edgecolor=INK, hatch=hatch, label=name)
     left.set_title("Using the pause, week by week", loc="left", color=ACCENT, fontsize=11)
     bottom = [0] * len(positions)
-    series_right = [("closer", "closer", ACCENT, ""), ("about the same", "same", "#c9d6d6", ".."),
-                    ("more distant", "more distant", "white", "//")]
+    look = {"closer": (ACCENT, ""), "same": ("#c9d6d6", ".."), "more distant": ("white", "//")}
+    series_right = [(AFTERWARDS[value], value, *look[value]) for value in AFTERWARDS]
     for name, value, colour, hatch in series_right:
         counts = [sum(e.afterwards == value for e in group) for _, group in weeks] or [0]
         right.bar(positions, counts, bottom=bottom, width=0.6, color=colour, edgecolor=INK,
@@ -135,7 +136,9 @@ def pause_and_afterwards_figure(review, width: float = 7.5) -> Figure:
         axes.set_xticks(positions, [f"week of\n{label}" for label in labels], fontsize=8)
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.set_ylabel("entries")
-        axes.legend(fontsize=7, frameon=False)
+        # Below the axes, so the legend never covers a bar.
+        axes.legend(fontsize=7, frameon=False, loc="upper center", ncol=3,
+                    bbox_to_anchor=(0.5, -0.32))
         for side in ("right", "top"):
             axes.spines[side].set_visible(False)
     return figure
@@ -165,7 +168,8 @@ def ladder_figure(review, width: float = 7.5) -> Figure:
                                  for r in rungs], fontsize=8)
     axes.set_xlim(-2, 102)
     axes.set_xlabel("distress (0–100)")
-    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    # Beside the plot, so it never covers a rung's markers.
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     for side in ("right", "top"):
         axes.spines[side].set_visible(False)
     return figure

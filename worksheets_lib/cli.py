@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import catalog
 from .cli_casebook import (
     add_casebook_option,
     add_force_option,
@@ -25,8 +24,28 @@ from .cli_casebook import (
     output_guard,
 )
 from .errors import WorksheetError
+from .models.paper import PAPER_SIZES
 
-PAPERS = ("a4", "letter")
+PAPERS = tuple(PAPER_SIZES)
+
+
+def _day(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("write the date like 2026-11-24") from None
+
+
+def _add_practice_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--paper", choices=PAPERS, default=None,
+                        help="paper size (default: the practice's, else a4)")
+    parser.add_argument("--practice", type=Path, metavar="DIR",
+                        help="the practice folder: practice.yaml, templates, practice.css "
+                             "(default: $WORKSHEETS_PRACTICE, else the one in your config "
+                             "folder)")
+    parser.add_argument("--templates", type=Path, metavar="DIR", help=argparse.SUPPRESS)
 
 
 def _worksheet_list(value: str) -> list[str]:
@@ -43,9 +62,10 @@ def _add_client_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--client-id", metavar="ID",
                         help="a client in the casebook (see `worksheets client list`)")
     add_casebook_option(parser)
-    parser.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
-    parser.add_argument("--templates", type=Path, metavar="DIR",
-                        help="a folder of templates that replace the built-in ones")
+    _add_practice_options(parser)
+    parser.add_argument("--duplex", action="store_true",
+                        help="for printing on both sides: each worksheet starts on a "
+                             "right-hand page")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,16 +76,23 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Add --debug to any command to see where an unexpected error happened.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("list", help="list the worksheets",
-                        description="List the worksheets: name, title and what each is for.")
+    commands.add_parser("list", help="list every printable document",
+                        description="List every document: name, who it is for, what it is "
+                                    "made from, title and what it is for.")
 
     render = commands.add_parser(
-        "render", help="render one worksheet to PDF",
-        description="Render one worksheet for a client to a PDF file.")
-    render.add_argument("name", help="the worksheet's name (see `worksheets list`)")
+        "render", help="render one document to PDF",
+        description="Render one document (see `worksheets list`) for a client to a PDF "
+                    "file. Documents made from casebook records need --client-id.")
+    render.add_argument("name", help="the document's name (see `worksheets list`)")
     _add_client_options(render)
     render.add_argument("--out", type=Path, metavar="PATH",
                         help="where to write the PDF (default: CLIENT-ID-NAME.pdf here)")
+    render.add_argument("--from", dest="start", type=_day, metavar="DATE",
+                        help="journal week and progress review: the first day (default: 7 "
+                             "days or 4 weeks before --to)")
+    render.add_argument("--to", dest="end", type=_day, metavar="DATE",
+                        help="journal week and progress review: the last day (default: today)")
     add_force_option(render)
 
     packet = commands.add_parser(
@@ -76,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     packet.add_argument("--out", required=True, type=Path, metavar="PATH",
                         help="where to write the PDF")
     packet.add_argument("--worksheets", type=_worksheet_list, metavar="a,b,c",
-                        help="worksheet names in order (default: all)")
+                        help="client documents in order (default: ladder,journal,listening; "
+                             "goal-plan and journal-week need --client-id)")
     add_force_option(packet)
 
     build_client_parser(commands)
@@ -96,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     journal.add_argument("--max-pages", type=int, default=3, metavar="N",
                          help="the most windows the app may be open in at once (default 3)")
     add_casebook_option(journal)
+    journal.add_argument("--practice", type=Path, metavar="DIR",
+                         help="the practice folder for the printed week")
 
     demo = commands.add_parser(
         "demo", help="render the packet of a fictional demo client",
@@ -103,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "where it is.")
     demo.add_argument("--out", type=Path, default=Path("demo-output"), metavar="DIR",
                       help="folder to write into (default: ./demo-output)")
-    demo.add_argument("--paper", choices=PAPERS, default="a4", help="paper size (default a4)")
+    _add_practice_options(demo)
     return parser
 
 
@@ -117,11 +147,26 @@ def _print_warnings(warnings: Sequence[str]) -> None:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    sheets = catalog.list_worksheets()
-    width = max(len(s.name) for s in sheets)
-    for sheet in sheets:
-        print(f"{sheet.name:<{width}}  {sheet.title}: {sheet.description}")
+    from .documents import list_documents
+
+    docs = list_documents()
+    width = max(len(d.name) for d in docs)
+    made = max(len(d.needs_text()) for d in docs)
+    print(f"{'NAME':<{width}}  {'FOR':<9}  {'MADE FROM':<{made}}  WHAT IT IS")
+    for doc in docs:
+        print(f"{doc.name:<{width}}  {doc.audience:<9}  {doc.needs_text():<{made}}  "
+              f"{doc.title}: {doc.description}")
     return 0
+
+
+def _practice(args: argparse.Namespace):
+    """The practice, found once: --practice, $WORKSHEETS_PRACTICE, then the config folder."""
+    from .practice import find_practice, load_practice
+
+    named = getattr(args, "practice", None)
+    if named is None and getattr(args, "templates", None) is not None:
+        return load_practice(args.templates)  # the older name of --practice
+    return find_practice(named)
 
 
 def _load(args: argparse.Namespace):
@@ -140,31 +185,63 @@ def _load(args: argparse.Namespace):
         return client
 
 
-def _cmd_render(args: argparse.Namespace) -> int:
-    from . import render_worksheet
-    from .files import check_target
+def _gathered(args: argparse.Namespace, docs, start=None, end=None):
+    """The inputs of *docs* from the casebook (--client-id), with the read noted."""
+    from .casebook import check_client_id
+    from .cli_casebook import note_read, opened
+    from .documents import gather
 
-    catalog.get_worksheet(args.name)  # an unknown name fails before the file is read
-    if args.out is not None:
-        check_target(args.out)  # a bad --out fails before the casebook is touched
-    client = _load(args)
-    out = args.out or Path(f"{client.id}-{args.name}.pdf")
-    result = render_worksheet(args.name, client, out, paper=args.paper,
-                              templates_dir=args.templates)
+    check_client_id(args.client_id)
+    with opened(args) as casebook:
+        inputs = gather(casebook, args.client_id, docs, start, end)
+        note_read(casebook, args.client_id)
+        return inputs
+
+
+def _finish(result) -> int:
     _print_warnings(result.warnings)
     print(f"wrote {result.path} ({_pages(result.pages)})")
     return 0
 
 
-def _cmd_packet(args: argparse.Namespace) -> int:
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .documents import Inputs, get_document, render_document
     from .files import check_target
-    from .packet import chosen_worksheets, render_casebook_packet, render_packet
 
-    chosen_worksheets(args.worksheets)  # unknown or repeated names fail first
+    doc = get_document(args.name)  # an unknown name fails before the file is read
+    if args.start is not None and args.end is not None and args.start > args.end:
+        raise WorksheetError("--from: must be on or before the day given with --to")
+    if args.client is not None:
+        doc.check_file_is_enough()  # before the file is read
+    if args.out is not None:
+        check_target(args.out)  # a bad --out fails before the casebook is touched
+    practice = _practice(args)
+    if doc.name == "packet" and args.client_id is not None:
+        args.worksheets = None
+        args.out = args.out or Path(f"{args.client_id}-packet.pdf")
+        return _cmd_packet(args, practice)
+    if args.client is not None:
+        inputs = Inputs(_load(args))
+    else:
+        inputs = _gathered(args, [doc], args.start, args.end)
+    out = args.out or Path(f"{inputs.client.id}-{args.name}.pdf")
+    return _finish(render_document(args.name, inputs, out, paper=args.paper,
+                                   practice=practice, duplex=args.duplex))
+
+
+def _cmd_packet(args: argparse.Namespace, practice=None) -> int:
+    from .documents import chosen_documents, render_casebook_packet, render_packet
+    from .files import check_target
+
+    docs = chosen_documents(args.worksheets)  # unknown or repeated names fail first
+    if args.client is not None:
+        for doc in docs:
+            doc.check_file_is_enough()
     check_target(args.out)
+    practice = practice or _practice(args)
     if args.client is not None:
         result = render_packet(_load(args), args.out, worksheets=args.worksheets,
-                               paper=args.paper, templates_dir=args.templates)
+                               paper=args.paper, practice=practice, duplex=args.duplex)
     else:
         from .casebook import check_client_id
         from .cli_casebook import opened
@@ -173,18 +250,17 @@ def _cmd_packet(args: argparse.Namespace) -> int:
         with opened(args) as casebook:
             result = render_casebook_packet(casebook, args.client_id, args.out,
                                             worksheets=args.worksheets, paper=args.paper,
-                                            templates_dir=args.templates)
-    _print_warnings(result.warnings)
-    print(f"wrote {result.path} ({_pages(result.pages)})")
-    return 0
+                                            practice=practice, duplex=args.duplex)
+    return _finish(result)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from . import demo_client_path, load_client, render_packet
 
+    practice = _practice(args)
     client = load_client(demo_client_path())
     out = args.out / f"{client.id}-packet.pdf"
-    result = render_packet(client, out, paper=args.paper)
+    result = render_packet(client, out, paper=args.paper, practice=practice)
     _print_warnings(result.warnings)
     print(f"The demo packet for a fictional client ({_pages(result.pages)}) is at:")
     print(f"  {result.path.resolve()}")
@@ -203,8 +279,9 @@ def _cmd_journal(args: argparse.Namespace) -> int:
 
     from .journal_server import prepare
 
+    practice = _practice(args)  # a bad practice folder fails before anything starts
     prepared = prepare(args.client_id, args.casebook, args.port, args.max_pages,
-                       args.stop_after)
+                       args.stop_after, practice.folder)
     try:
         print(f"The journal app for {args.client_id} is starting at {prepared.address}")
         print("Open that address in a browser on this computer (it holds a one-time key: do "

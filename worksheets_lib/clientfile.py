@@ -26,6 +26,7 @@ from ruamel.yaml.reader import ReaderError
 
 from .errors import ClientFileError, Problem
 from .models import ClientProfile
+from .models.problems import FIELD_NAME, problems_from
 
 MAX_FILE_BYTES = 1_000_000
 #: Longer runs of digits are kept as text, so validation names the field (Python refuses to
@@ -71,7 +72,7 @@ def _duplicate_path(node, path: str = "") -> str | None:
         seen = set()
         for key, value in node.value:
             name = str(key.value)
-            if not _FIELD_NAME.match(name):  # the client's words as a key: never shown
+            if not FIELD_NAME.match(name):  # the client's words as a key: never shown
                 if name in seen:
                     return path or "the top level"
                 seen.add(name)
@@ -109,82 +110,6 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
 
 def _json_int(text: str) -> int | str:
     return int(text) if len(text) <= MAX_NUMBER_DIGITS else text
-
-_MESSAGES = {
-    "missing": "is required",
-    "string_type": "must be text (put it in quotes if it looks like a number, date or yes/no)",
-    "string_too_short": "must not be empty",
-    "string_too_long": "must be at most {max_length} characters",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "int_parsing_size": "must be a whole number of a sensible size",
-    "bool_not_allowed": "must be a whole number, not yes/no",
-    "date_type": "must be a date written like 2026-11-24",
-    "date_parsing": "must be a date written like 2026-11-24",
-    "date_from_datetime_parsing": "must be a date written like 2026-11-24",
-    "date_from_datetime_inexact": "must be a date without a time",
-    "extra_forbidden": "is not a field we know (check the spelling)",
-    "model_type": "must be a section of named fields",
-    "model_attributes_type": "must be a section of named fields",
-    "dict_type": "must be a section of named fields",
-    "list_type": "must be a list (one item per line starting with '-')",
-    "too_long": "can have at most {max_length} items",
-    "literal_error": "must be one of: {expected}",
-}
-_PATTERN_MESSAGES = {
-    "id": "must be a short name of lowercase letters, digits and single hyphens, like alex-rivera",
-}
-
-
-# An unknown key is shown only when it looks like a field name: a step typed as
-# "- my words: 20" makes the client's words a key, and they must not be echoed.
-_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
-
-
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-_UNKNOWN_ENTRY = ("has an entry we do not know (is a ':' in a step that should be in quotes, "
-                  "or 'step:' missing?)")
-
-
-def _problem(error: dict[str, Any]) -> Problem:
-    loc = tuple(error["loc"])
-    # A part of the path that is not a field name may be the client's own words (a step
-    # typed as a key, a date as a key): the path stops before it, and it is never shown.
-    for index, part in enumerate(loc):
-        if not isinstance(part, int) and not (isinstance(part, str)
-                                              and _FIELD_NAME.match(part)):
-            return Problem(_path(loc[:index]), _UNKNOWN_ENTRY)
-    if error["type"] == "extra_forbidden" and not _FIELD_NAME.match(str(loc[-1])):
-        return Problem(_path(loc[:-1]), _UNKNOWN_ENTRY)
-    return Problem(_path(loc), _message(error))
-
-
-def _message(error: dict[str, Any]) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind == "string_pattern_mismatch":
-        return _PATTERN_MESSAGES.get(str(error["loc"][-1]), "is not in the expected form")
-    if kind in _MESSAGES:
-        try:
-            return _MESSAGES[kind].format(**ctx)
-        except (KeyError, IndexError):
-            return _MESSAGES[kind]
-    # Our own PydanticCustomError messages (ranges, control characters) carry
-    # no input; pydantic's other messages describe the type expected.
-    return error["msg"]
-
-
-def problems_from(error: ValidationError) -> list[Problem]:
-    """Turn a pydantic error into our problems, without echoing any input."""
-    return [_problem(e) for e in error.errors(include_input=False)]
-
 
 def validate_client(data: Any, source: str = "client file") -> ClientProfile:
     """Validate already-parsed data (a dict) and return the client profile."""

@@ -48,8 +48,16 @@ class ClientFileError(WorksheetError):
         return (type(self), (self.problems, self.source))
 
 
+class PracticeError(ClientFileError):
+    """Raised when a practice folder is missing or unreadable, or ``practice.yaml`` is wrong.
+
+    Like :class:`ClientFileError`: ``problems`` holds every problem with its
+    field path (``logo``, ``accent``), ``source`` names the folder or file.
+    """
+
+
 class UnknownWorksheetError(WorksheetError):
-    """Raised when a worksheet name is not in the catalog."""
+    """Raised when a document name is not in the registry."""
 
     def __init__(self, name: str, known: list[str]):
         self.name = name

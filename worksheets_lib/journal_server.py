@@ -125,8 +125,13 @@ def voila_settings(port: int, token: str, max_pages: int = MAX_PAGES,
 
 def prepare(client_id: str, casebook: str | os.PathLike | None = None,
             port: int | None = None, max_pages: int = MAX_PAGES,
-            idle_minutes: float = IDLE_MINUTES) -> Prepared:
-    """Check everything and return what to run; call ``cleanup()`` when it has stopped."""
+            idle_minutes: float = IDLE_MINUTES,
+            practice_folder: Path | None = None) -> Prepared:
+    """Check everything and return what to run; call ``cleanup()`` when it has stopped.
+
+    *practice_folder* (already checked) is handed to the app, which prints the
+    client's week with it.
+    """
     check_client_id(client_id)
     if importlib.util.find_spec("voila") is None:
         raise WorksheetError("voila is not installed: run ./run demo, or pip install "
@@ -150,4 +155,6 @@ def prepare(client_id: str, casebook: str | os.PathLike | None = None,
     env.pop(keys.ENV_PASSPHRASE, None)
     if key is not None:  # the app's kernels open the casebook with the key found here
         env[keys.ENV_KEY] = key.recovery_code()
+    if practice_folder is not None:
+        env["WORKSHEETS_PRACTICE"] = str(practice_folder)
     return Prepared(command, env, f"http://{HOST}:{port}/?token={token}", config_dir)

@@ -27,14 +27,17 @@ from urllib.request import url2pathname
 
 from .errors import BlockedResourceError
 from .files import write_atomically
+from .models.paper import PAPER_SIZES
 
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 #: Options shared by every render; see the module docstring for why.
 PDF_OPTIONS = {"full_fonts": True, "hinting": False}
 #: Parsed images, kept across renders: one cache per set of allowed folders,
 #: so an image allowed in one render is never served to another that may not
-#: read it.
+#: read it. Only lasting folders get a cache: a render that may also read a
+#: temporary folder (the progress review's charts) uses one of its own, which
+#: goes with it. At most this many caches are kept (the oldest goes first).
 _IMAGE_CACHES: dict[tuple[Path, ...], dict] = {}
+MAX_IMAGE_CACHES = 8
 _FONTCONFIG_LOCK = threading.Lock()
 
 
@@ -144,7 +147,24 @@ def _stylesheet(css_path: Path, mtime: float, roots: tuple[Path, ...]):
 
 @functools.lru_cache(maxsize=4)
 def _paper_sheet(paper: str):
-    return _weasyprint().CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}")
+    return _weasyprint().CSS(string=f"@page {{ size: {PAPER_SIZES[paper].css}; }}")
+
+
+@functools.lru_cache(maxsize=8)
+def _string_sheet(css: str):
+    return _weasyprint().CSS(string=css, font_config=_font_config())
+
+
+def _image_cache(roots: tuple[Path, ...], temporary: bool) -> dict:
+    if temporary:
+        return {}
+    cache = _IMAGE_CACHES.pop(roots, None)
+    if cache is None:
+        cache = {}
+        while len(_IMAGE_CACHES) >= MAX_IMAGE_CACHES:
+            _IMAGE_CACHES.pop(next(iter(_IMAGE_CACHES)))
+    _IMAGE_CACHES[roots] = cache  # most recently used last
+    return cache
 
 
 @dataclass(frozen=True)
@@ -156,29 +176,49 @@ class PdfFacts:
     size: int
 
 
+class LayoutRejected(Exception):
+    """Raised by :func:`make_pdf` when *accept* refused the layout; carries its answer."""
+
+    def __init__(self, answer):
+        super().__init__("layout refused")
+        self.answer = answer
+
+
 def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
-             paper: str = "a4") -> tuple[bytes, int]:
+             paper: str = "a4", extra_css: str = "",
+             temporary_roots: list[Path] = (), accept=None) -> tuple[bytes, int]:
     """Lay out *html* and return the PDF's bytes and its page count (no file written).
 
     *roots* are the only folders resources may come from (the first is the
-    base for relative URLs); *stylesheets* are CSS files inside them.
+    base for relative URLs); *stylesheets* are CSS files inside them, applied
+    in order, with *extra_css* (our own generated rules) between the first
+    and the rest. *temporary_roots* may be read too, for this render only.
+    *accept(pages)*, when given, looks at the laid-out pages first: anything but
+    None stops here with :class:`LayoutRejected` carrying it (nothing written).
     """
     weasyprint = _weasyprint()
     fetcher_cls, fatal = _fetcher_class()
-    root_tuple = tuple(Path(r).resolve() for r in roots)
+    lasting = tuple(Path(r).resolve() for r in roots)
+    root_tuple = lasting + tuple(Path(r).resolve() for r in temporary_roots)
     fetcher = fetcher_cls(root_tuple)
     gc_was_on = gc.isenabled()
     # A render makes many short-lived objects; pausing
     # the cycle collector for its length saves a few milliseconds each time.
     gc.disable()
     try:
-        sheets = [_stylesheet(Path(s).resolve(), Path(s).stat().st_mtime, root_tuple)
+        sheets = [_stylesheet(Path(s).resolve(), Path(s).stat().st_mtime, lasting)
                   for s in stylesheets]
+        if extra_css:
+            sheets.insert(1, _string_sheet(extra_css))
         sheets.append(_paper_sheet(paper))
         document = weasyprint.HTML(
             string=html, base_url=root_tuple[0].as_uri() + "/", url_fetcher=fetcher,
         ).render(font_config=_font_config(), stylesheets=sheets,
-                 cache=_IMAGE_CACHES.setdefault(root_tuple, {}), **PDF_OPTIONS)
+                 cache=_image_cache(root_tuple, bool(temporary_roots)), **PDF_OPTIONS)
+        if accept is not None:
+            answer = accept(document.pages)
+            if answer is not None:
+                raise LayoutRejected(answer)
         # Never embed files: drop <link rel="attachment"> and <a rel="attachment">.
         document.metadata.attachments = []
         for page in document.pages:

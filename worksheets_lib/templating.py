@@ -1,9 +1,12 @@
 """The Jinja environment: search path, sandbox, autoescape, strict values, filters.
 
-Templates are found through an ordered search path, a user's override folder
+Templates are found through an ordered search path, the practice folder
 first and then the built-in ``worksheet_templates/``, so one template can be
-replaced without copying the rest. Client text only ever arrives as data:
-it is escaped on output and never compiled as template source.
+replaced without copying the rest. The built-ins are also reachable as
+``builtin/NAME``, so a practice template can extend the built-in one of the
+same name and replace a single block. Practice templates render in the same
+sandbox. Client text only ever arrives as data: it is escaped on output and
+never compiled as template source.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +42,11 @@ def search_path(override: str | os.PathLike | None = None) -> list[Path]:
 
 @functools.lru_cache(maxsize=8)
 def _environment(folders: tuple[Path, ...]) -> ImmutableSandboxedEnvironment:
+    builtin = jinja2.FileSystemLoader(str(folders[-1]))
+    loaders = [jinja2.FileSystemLoader(str(f)) for f in folders[:-1]]
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f)) for f in folders]),
+        loader=jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"builtin": builtin}),
+                                    builtin]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -67,7 +74,27 @@ def _failing_template(error: BaseException, fallback: str) -> str:
     return Path(name).name if name else fallback
 
 
-def _translate(error: Exception, template: str) -> TemplateError:
+_SELF_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+
+
+def _self_reference(template: str, override: str | os.PathLike | None) -> TemplateError:
+    """A template that extends or includes itself (an endless loop), named with its line."""
+    folder = Path(override) if override else None
+    for path in sorted(folder.glob("*.j2")) if folder and folder.is_dir() else []:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, start=1):
+            if any(name == path.name for name in _SELF_REFERENCE.findall(line)):
+                return TemplateError(path.name, f"line {number}: extends or includes itself; to "
+                                                f"change one part, extend \"builtin/{path.name}\" "
+                                                "instead")
+    return TemplateError(template, "extends or includes itself in a loop; to change one part, "
+                                   "extend \"builtin/NAME\" instead")
+
+
+def _translate(error: BaseException, template: str) -> TemplateError:
     where = _failing_template(error, template)
     if isinstance(error, jinja2.UndefinedError):
         # Jinja's message names the missing variable or attribute, never a value.
@@ -89,21 +116,28 @@ def render_template(name: str, context: dict[str, Any],
     """Render a whole template to an HTML string."""
     try:
         return environment(override).get_template(name).render(context)
+    except RecursionError:
+        raise _self_reference(name, override) from None
     except jinja2.TemplateError as error:
         raise _translate(error, name) from None
 
 
-def render_block(name: str, block: str, context: dict[str, Any],
-                 override: str | os.PathLike | None = None) -> Markup:
-    """Render one block of a template (a worksheet's body, for the packet).
+#: Marks around a document's body in the rendered HTML (see ``base.html.j2``). Client text
+#: cannot hold them: autoescape turns its "<" into "&lt;".
+BODY_START, BODY_END = "<!--worksheet-body-->", "<!--/worksheet-body-->"
 
-    The block was rendered with autoescape on, so its output is safe HTML.
+
+def render_body(name: str, context: dict[str, Any],
+                override: str | os.PathLike | None = None) -> Markup:
+    """Render a document's body (its ``worksheet`` block) for the packet.
+
+    The whole template is rendered, so a practice template that extends a
+    built-in one and replaces only one block works here too. The output was
+    rendered with autoescape on, so it is safe HTML.
     """
-    try:
-        template = environment(override).get_template(name)
-        parts = template.blocks[block](template.new_context(context))
-        return Markup("".join(parts))
-    except KeyError:
-        raise TemplateError(name, f"has no block {block!r}") from None
-    except jinja2.TemplateError as error:
-        raise _translate(error, name) from None
+    page = render_template(name, context, override)
+    start, end = page.find(BODY_START), page.rfind(BODY_END)
+    if start < 0 or end < start:
+        raise TemplateError(name, "has no worksheet block (extend base.html.j2 and fill "
+                                  "the block \"worksheet\")")
+    return Markup(page[start + len(BODY_START):end])

@@ -27,7 +27,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, Field, StrictInt, ValidationError
 
-from ..clientfile import problems_from
 from ..errors import BundleError, RecordError
 from ..files import write_atomically
 from ..models import (
@@ -40,6 +39,7 @@ from ..models import (
     PacketRecord,
 )
 from ..models.common import Model, sane_moment
+from ..models.problems import problems_from
 from . import audit
 from .keys import Key
 from .store import Casebook, _insert_or_update, _now, _utc, _with_step_ids, check_client_id

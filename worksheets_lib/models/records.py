@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from .common import Day, Distress, Intensity, LongText, Model, RecordId, ShortText, Timestamp
+from .paper import Paper
 
 
 def new_id() -> str:
@@ -73,6 +74,6 @@ class PacketRecord(Model):
     id: RecordId = Field(default_factory=new_id)
     at: Timestamp = Field(default_factory=_now)
     worksheets: list[ShortText]
-    paper: Literal["a4", "letter"] = "a4"
+    paper: Paper = "a4"
     pages: int = Field(ge=1)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")

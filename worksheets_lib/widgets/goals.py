@@ -10,12 +10,13 @@ import ipywidgets as w
 from IPython.display import display
 from pydantic import BaseModel, ValidationError
 
-from ..catalog import list_worksheets
-from ..clientfile import problems_from
+from ..documents import packet_documents, render_casebook_packet
 from ..errors import WorksheetError
 from ..models import ClientProfile, Goal, GoalPlan, PlanStep
 from ..models.common import Name, ShortText, between
-from ..packet import render_casebook_packet
+from ..models.paper import DEFAULT_PAPER, PAPER_SIZES
+from ..models.problems import problems_from
+from ..practice import find_practice
 from . import binding as b
 from .history import file_link
 from .ladder import LadderBuilder
@@ -69,14 +70,23 @@ def words_form() -> b.ModelForm:
     ])
 
 
+def _practice_paper(practice) -> str:
+    """The practice's paper; a practice folder with a problem is reported when printing."""
+    try:
+        return find_practice(practice).paper
+    except WorksheetError:
+        return DEFAULT_PAPER
+
+
 class GoalsWorkbook:
     """The whole goal-setting flow, saved to the casebook, ending in the client's packet."""
 
     def __init__(self, client_id: str | None = None,
                  casebook: str | os.PathLike | None = None,
-                 output_dir: str | os.PathLike = "output"):
+                 output_dir: str | os.PathLike = "output", practice=None):
         self.casebook = WorkbookCasebook(casebook)
         self.output_dir = Path(output_dir)
+        self.practice = practice  # a practice folder; None: found as find_practice says
         self.heading = w.HTML()
         self.vision = b.text("vision", "What secure connection would make possible",
                              "in the client's own words: at home, with friends, at work…",
@@ -84,10 +94,11 @@ class GoalsWorkbook:
         self.goals = b.ListForm(goal_form, "Goals (one to three)", "Add a goal", 3)
         self.ladder = LadderBuilder()
         self.words = words_form()
-        self.sheets = {s.name: w.Checkbox(value=True, description=s.title, indent=False)
-                       for s in list_worksheets()}
-        self.paper = w.Dropdown(options=[("A4", "a4"), ("US Letter", "letter")],
-                                description="Paper")
+        self.sheets = {d.name: w.Checkbox(value=d.default_in_packet, description=d.title,
+                                          indent=False)
+                       for d in packet_documents()}
+        self.paper = w.Dropdown(options=[(size.label, key) for key, size in PAPER_SIZES.items()],
+                                value=_practice_paper(practice), description="Paper")
         self.packet_button = w.Button(description="Save and make the packet", icon="print",
                                       button_style="primary",
                                       layout=w.Layout(width="auto", align_self="flex-start"))
@@ -199,7 +210,7 @@ class GoalsWorkbook:
         out = self.output_dir / f"{self.client.id}-packet.pdf"
         try:
             result = render_casebook_packet(self.casebook, self.client.id, out, chosen,
-                                            self.paper.value)
+                                            self.paper.value, practice=self.practice)
         except WorksheetError as error:
             self.packet_message.value = b.message_html("; ".join(error.lines()))
             return None
@@ -235,6 +246,12 @@ def page_previews(pdf: Path, scale: float = 0.45, limit: int = 24) -> list[bytes
 
 
 def goal_setting(client_id: str | None = None, casebook: str | os.PathLike | None = None,
-                 output_dir: str | os.PathLike = "output") -> GoalsWorkbook | CasebookProblem:
-    """Start the goal-setting workbook (display the result in a notebook)."""
-    return workbook_or_message(lambda: GoalsWorkbook(client_id, casebook, output_dir), casebook)
+                 output_dir: str | os.PathLike = "output",
+                 practice=None) -> GoalsWorkbook | CasebookProblem:
+    """Start the goal-setting workbook (display the result in a notebook).
+
+    *practice* is a practice folder (None: ``$WORKSHEETS_PRACTICE`` or the one in
+    the config folder); the packet is printed with its logo, wording and look.
+    """
+    return workbook_or_message(
+        lambda: GoalsWorkbook(client_id, casebook, output_dir, practice), casebook)

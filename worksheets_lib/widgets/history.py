@@ -20,8 +20,10 @@ from ..models import (
     PatternReflection,
     RelationalScript,
     Separation,
+    vocabulary,
 )
-from ..render import PATTERN_NAMES, render_history_map
+from ..models.vocabulary import PATTERN_NAMES
+from ..render import render_history_map
 from . import binding as b
 from .picker import ClientPicker, WorkbookCasebook, client_heading
 from .unlock import CasebookProblem, workbook_or_message
@@ -38,10 +40,9 @@ PATTERN_WORDS = {
     "fearful-avoidant": "Wants closeness and fears it at the same time; may move close and "
                         "then pull away.",
 }
-AVAILABILITY = [("—", None), ("consistent", "consistent"), ("unpredictable", "unpredictable"),
-                ("distant", "distant"), ("frightening", "frightening")]
-FITS = [("not sure yet", "unsure"), ("seems to fit", "yes"), ("fits in part", "partly"),
-        ("does not seem to fit", "no")]
+AVAILABILITY = vocabulary.choices(vocabulary.AVAILABILITY, empty="—")
+FITS = vocabulary.choices(vocabulary.FITS)
+MOMENT_KINDS = vocabulary.choices(vocabulary.MOMENT_KINDS)
 
 
 def caregiver_form() -> b.ModelForm:
@@ -65,8 +66,7 @@ def separation_form() -> b.ModelForm:
 
 def moment_form() -> b.ModelForm:
     return b.ModelForm(Moment, [
-        b.choice("kind", "The client felt", [("connected", "connected"),
-                                             ("abandoned", "abandoned")]),
+        b.choice("kind", "The client felt", MOMENT_KINDS),
         b.text("description", "The moment", long=True),
     ])
 
@@ -120,9 +120,10 @@ class HistoryWorkbook:
 
     def __init__(self, client_id: str | None = None,
                  casebook: str | os.PathLike | None = None,
-                 output_dir: str | os.PathLike = "output"):
+                 output_dir: str | os.PathLike = "output", practice=None):
         self.casebook = WorkbookCasebook(casebook)
         self.output_dir = Path(output_dir)
+        self.practice = practice
         self.heading = w.HTML()
         # The wizard's step titles name these lists, so they need no title of their own.
         self.caregivers = b.ListForm(caregiver_form, "", "Add a caregiver", 20,
@@ -206,7 +207,8 @@ class HistoryWorkbook:
         out = self.output_dir / f"{self.client.id}-history-map.pdf"
         try:
             result = render_history_map(self.client,
-                                        self.casebook.load_history(self.client.id), out)
+                                        self.casebook.load_history(self.client.id), out,
+                                        practice=self.practice)
         except WorksheetError as error:
             self.pdf_link.value = b.message_html("; ".join(error.lines()))
             return None
@@ -244,6 +246,12 @@ def file_link(path: Path, label: str) -> str:
 
 
 def history_mapping(client_id: str | None = None, casebook: str | os.PathLike | None = None,
-                    output_dir: str | os.PathLike = "output") -> HistoryWorkbook | CasebookProblem:
-    """Start the history-mapping workbook (display the result in a notebook)."""
-    return workbook_or_message(lambda: HistoryWorkbook(client_id, casebook, output_dir), casebook)
+                    output_dir: str | os.PathLike = "output",
+                    practice=None) -> HistoryWorkbook | CasebookProblem:
+    """Start the history-mapping workbook (display the result in a notebook).
+
+    *practice* is a practice folder for the printed history map (None: found as
+    ``find_practice`` says).
+    """
+    return workbook_or_message(
+        lambda: HistoryWorkbook(client_id, casebook, output_dir, practice), casebook)

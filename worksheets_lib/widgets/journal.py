@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..casebook import open_casebook
 from ..errors import WorksheetError
-from ..models import ClientProfile, JournalEntry, LadderAttempt
+from ..models import ClientProfile, JournalEntry, LadderAttempt, vocabulary
 from ..render import render_journal_week
 from . import binding as b
 
@@ -28,7 +28,7 @@ from . import binding as b
 FEELINGS = ["calm", "happy", "close", "hopeful", "sad", "lonely", "worried", "scared",
             "angry", "hurt", "ashamed", "jealous", "overwhelmed", "numb"]
 OWN_WORD = "my own word…"
-AFTERWARDS = [("closer", "closer"), ("about the same", "same"), ("more distant", "more distant")]
+AFTERWARDS = vocabulary.choices(vocabulary.AFTERWARDS)
 
 APP_CSS = """<style>
 .ws-app { font-size: 17px; max-width: 46em; }
@@ -169,7 +169,8 @@ class JournalApp:
     """The client's app: only their own records, saved as soon as they press Save."""
 
     def __init__(self, client_id: str | None = None,
-                 casebook: str | os.PathLike | None = None):
+                 casebook: str | os.PathLike | None = None, practice=None):
+        self.practice = practice
         self.message = w.HTML()
         self.box = w.VBox([w.HTML(APP_CSS), self.message])
         self.box.add_class("ws-app")
@@ -335,7 +336,9 @@ class JournalApp:
         with tempfile.TemporaryDirectory(prefix="worksheets-week-") as folder:
             out = Path(folder) / "my-week.pdf"
             try:
-                render_journal_week(self.client, entries, out)
+                today = dt.date.today()
+                render_journal_week(self.client, entries, out, practice=self.practice,
+                                    start=today - dt.timedelta(days=6), end=today)
             except WorksheetError:
                 self.download.value = b.message_html("The pages could not be made just now.")
                 return None
@@ -417,6 +420,12 @@ class RungForm:
 
 
 def client_journal(client_id: str | None = None,
-                   casebook: str | os.PathLike | None = None) -> JournalApp:
-    """Start the client's journal app (display the result, or serve it with Voilà)."""
-    return JournalApp(client_id, casebook)
+                   casebook: str | os.PathLike | None = None,
+                   practice=None) -> JournalApp:
+    """Start the client's journal app (display the result, or serve it with Voilà).
+
+    *practice* is a practice folder for the printed week (None:
+    ``$WORKSHEETS_PRACTICE``, which ``worksheets journal --practice`` sets, or
+    the one in the config folder).
+    """
+    return JournalApp(client_id, casebook, practice)

@@ -13,6 +13,7 @@ from IPython.display import display
 from ..charts import figure_png, intensity_figure, ladder_figure, pause_and_afterwards_figure
 from ..errors import WorksheetError
 from ..models import ClientProfile
+from ..models.vocabulary import AFTERWARDS
 from ..progress import Review, review
 from ..render import render_progress_report
 from . import binding as b
@@ -26,9 +27,10 @@ class ProgressReview:
 
     def __init__(self, client_id: str | None = None,
                  casebook: str | os.PathLike | None = None,
-                 output_dir: str | os.PathLike = "output", weeks: int = 4):
+                 output_dir: str | os.PathLike = "output", weeks: int = 4, practice=None):
         self.casebook = WorkbookCasebook(casebook)
         self.output_dir = Path(output_dir)
+        self.practice = practice
         today = dt.date.today()
         self.start = w.DatePicker(description="From", value=today - dt.timedelta(weeks=weeks))
         self.end = w.DatePicker(description="To", value=today)
@@ -78,8 +80,9 @@ class ProgressReview:
         after = result.afterwards
         self.facts.value = (
             f"<p><b>{len(result.entries)}</b> journal entries · paused in <b>{paused}</b> "
-            f"(not this time: {not_paused}) · afterwards closer <b>{after['closer']}</b>, "
-            f"same {after['same']}, more distant <b>{after['more distant']}</b> · "
+            f"(not this time: {not_paused}) · afterwards "
+            + ", ".join(f"{text} <b>{after[value]}</b>" for value, text in AFTERWARDS.items())
+            + f" · "
             f"<b>{result.rungs_climbed}</b> of {len(result.rungs)} rungs tried</p>")
         for image, make in zip(self.charts, (intensity_figure, pause_and_afterwards_figure,
                                              ladder_figure), strict=True):
@@ -98,7 +101,7 @@ class ProgressReview:
             return None
         out = self.output_dir / f"{self.client.id}-progress-{self.end.value:%Y-%m-%d}.pdf"
         try:
-            rendered = render_progress_report(result, out)
+            rendered = render_progress_report(result, out, practice=self.practice)
         except WorksheetError as error:
             self.report_link.value = b.message_html("; ".join(error.lines()))
             return None
@@ -110,6 +113,12 @@ class ProgressReview:
 
 
 def progress_review(client_id: str | None = None, casebook: str | os.PathLike | None = None,
-                    output_dir: str | os.PathLike = "output") -> ProgressReview | CasebookProblem:
-    """Start the progress review (display the result in a notebook)."""
-    return workbook_or_message(lambda: ProgressReview(client_id, casebook, output_dir), casebook)
+                    output_dir: str | os.PathLike = "output",
+                    practice=None) -> ProgressReview | CasebookProblem:
+    """Start the progress review (display the result in a notebook).
+
+    *practice* is a practice folder for the printed report (None: found as
+    ``find_practice`` says).
+    """
+    return workbook_or_message(
+        lambda: ProgressReview(client_id, casebook, output_dir, practice=practice), casebook)
