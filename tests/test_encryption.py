@@ -404,7 +404,8 @@ def test_a_backup_of_a_plain_casebook_can_be_encrypted_with_a_passphrase(plain_b
         book.delete_client(CLIENT)
     keys.forget()
     code, _, err = run(capsys, "casebook", "restore", out, "--casebook", plain_book)
-    assert (code, err) == (0, "")
+    assert code == 0 and err.startswith("note: the backup was encrypted, but this casebook is "
+                                        "not")
     assert plain_book.read_bytes().startswith(b"SQLite format 3")
     assert stored_text(plain_book) == [SECRET]
     # Without the passphrase: one line, nothing changed.
@@ -598,3 +599,222 @@ def test_a_workbook_on_a_damaged_casebook_shows_the_message_without_a_box(tmp_pa
     shown = history_mapping(None, path)
     assert "is not a casebook" in shown.message.value
     assert len(shown.box.children) == 1  # no passphrase box for what a key cannot fix
+
+
+# --- a full disk --------------------------------------------------------------------------------
+
+@pytest.fixture
+def four_mb_disk(tmp_path):
+    if os.geteuid() != 0:
+        pytest.fail("the full-disk test mounts a small tmpfs and needs root (as CI is)")
+    folder = tmp_path / "small"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def _fill_leaving(folder: Path, free: int) -> None:
+    info = os.statvfs(folder)
+    room = info.f_bavail * info.f_frsize - free
+    if room > 0:
+        (folder / "filler").write_bytes(b"\0" * room)
+
+
+@pytest.mark.parametrize("command", [["casebook", "encrypt"], ["backup", "--out", "BACKUP"]],
+                         ids=["encrypt", "backup"])
+def test_no_room_for_the_copy_is_called_a_full_disk_and_changes_nothing(four_mb_disk, capsys,
+                                                                        passphrase, command):
+    path = four_mb_disk / "casebook.sqlite3"
+    with open_casebook(path, create=True) as book:
+        book.add_client(load_client(demo_client_path()))
+        for n in range(250):
+            book.add_journal_entry(CLIENT, JournalEntry(what_happened=f"{n} " + "x" * 1900))
+    _fill_leaving(four_mb_disk, path.stat().st_size // 2)
+    argv = [str(four_mb_disk / "b.sqlite3") if a == "BACKUP" else a for a in command]
+    code, out, err = run(capsys, *argv, "--casebook", path)
+    assert (code, out) == (1, "")
+    assert "disk is full" in err and err.count("\n") == 1, err
+    assert sorted(p.name for p in four_mb_disk.iterdir()) == ["casebook.sqlite3", "filler"]
+    data = path.read_bytes()
+    assert data.startswith(b"SQLite format 3") and data[18:20] == b"\x02\x02"  # plain, WAL
+    assert len(stored_text(path)) == 250
+
+
+# --- found by an adversarial review -------------------------------------------------------------
+
+SAVE_ONE = """
+import sys
+from worksheets_lib import open_casebook, JournalEntry
+with open_casebook(sys.argv[1]) as book:
+    print(book.add_journal_entry('alex-rivera', JournalEntry(what_happened='saved just before')).id)
+"""
+
+
+@pytest.mark.parametrize("direction", ["encrypt", "decrypt"])
+def test_an_entry_saved_just_before_the_conversion_is_in_the_converted_casebook(
+        plain_book, passphrase, monkeypatch, direction):
+    from worksheets_lib.casebook import encryption
+
+    if direction == "decrypt":
+        encryption.encrypt(plain_book)
+    saved = []
+    real = encryption._refuse_if_shared
+
+    def another_program_saves_first(path, always=False):
+        if not saved and not always:  # after the casebook was checked, before the copy
+            done = subprocess.run([sys.executable, "-c", SAVE_ONE, str(path)],
+                                  capture_output=True, text=True, check=True)
+            saved.append(done.stdout.strip())
+        return real(path, always)
+
+    monkeypatch.setattr(encryption, "_refuse_if_shared", another_program_saves_first)
+    getattr(encryption, direction)(plain_book)
+    assert saved and saved[0]
+    assert stored_text(plain_book).count("saved just before") == 1
+
+
+def _cli_env(tmp_path, **extra) -> dict:
+    support = str(Path(__file__).parent / "support")
+    env = {k: v for k, v in os.environ.items() if k not in (keys.ENV_PASSPHRASE, keys.ENV_KEY)}
+    return {**env, "PYTHONPATH": support, "PYTHON_KEYRING_BACKEND": "file_keyring.FileKeyring",
+            "TEST_KEYRING_FILE": str(tmp_path / "ring.json"), **extra}
+
+
+def test_a_keyring_that_cannot_be_read_is_never_given_a_new_key(tmp_path):
+    env = _cli_env(tmp_path)
+    first = tmp_path / "a.sqlite3"
+    subprocess.run([WORKSHEETS, "casebook", "init", "--encrypt", "--casebook", first],
+                   env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL)
+    ring_before = (tmp_path / "ring.json").read_bytes()
+    broken = subprocess.run([WORKSHEETS, "casebook", "init", "--encrypt", "--casebook",
+                             tmp_path / "b.sqlite3"], env={**env, "TEST_KEYRING_BROKEN": "1"},
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert (broken.returncode, broken.stdout) == (1, "")
+    assert "keyring could not be read just now; nothing was changed" in broken.stderr
+    assert (tmp_path / "ring.json").read_bytes() == ring_before
+    assert not (tmp_path / "b.sqlite3").exists()
+    opened = subprocess.run([WORKSHEETS, "client", "list", "--casebook", first], env=env,
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert opened.returncode == 0, opened.stderr
+
+
+def test_two_first_encryptions_at_once_share_the_one_key_they_keep(tmp_path):
+    env = _cli_env(tmp_path, TEST_KEYRING_SLOW="0.5")
+    paths = [tmp_path / f"{n}.sqlite3" for n in "ab"]
+    running = [subprocess.Popen([WORKSHEETS, "casebook", "init", "--encrypt", "--casebook", p],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL) for p in paths]
+    for process in running:
+        process.communicate(timeout=60)
+        assert process.returncode == 0
+    for path in paths:  # both open with the one key the keyring kept
+        done = subprocess.run([WORKSHEETS, "client", "list", "--casebook", path],
+                              env={**env, "TEST_KEYRING_SLOW": "0"}, capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL)
+        assert done.returncode == 0, done.stderr
+
+
+def test_a_copy_left_by_a_killed_decrypt_is_removed_on_the_next_open(plain_book, passphrase):
+    from worksheets_lib.casebook import encryption
+
+    encryption.encrypt(plain_book)
+    code = ("import os, sys\nfrom worksheets_lib.casebook import encryption\n"
+            "encryption._to_wal = lambda *a: os.kill(os.getpid(), 9)\n"
+            "encryption.decrypt(sys.argv[1])\n")
+    subprocess.run([sys.executable, "-c", code, str(plain_book)], check=False)
+    left = [p for p in plain_book.parent.iterdir() if p.name.startswith(".")]
+    assert left and any(SECRET.encode() in p.read_bytes() for p in left)  # the plain copy
+    keys.forget()
+    assert stored_text(plain_book) == [SECRET]  # still encrypted, and whole
+    assert [p for p in plain_book.parent.iterdir() if p.name.startswith(".")] == []
+    assert not plain_book.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_restore_asks_for_a_backups_passphrase_at_the_terminal(plain_book, tmp_path,
+                                                               monkeypatch, capsys):
+    backup = tmp_path / "backup.sqlite3"
+    monkeypatch.setenv(keys.ENV_EXPORT_PASSPHRASE, "a long backup passphrase")
+    run(capsys, "backup", "--out", backup, "--passphrase", "--casebook", plain_book)
+    env = {k: v for k, v in os.environ.items() if k != keys.ENV_EXPORT_PASSPHRASE}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(str(WORKSHEETS), [str(WORKSHEETS), "casebook", "restore", str(backup),
+                                    "--casebook", str(plain_book)], env)
+    try:
+        asked = _read_until(fd, b": ")
+        os.write(fd, b"a long backup passphrase\n")
+        shown = _read_until(fd, b"\r\n", timeout=30) + _read_until(fd, b"\r\n", timeout=30)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert asked.endswith(f"Passphrase or recovery code for {backup.name}: ".encode())
+    assert os.waitstatus_to_exitcode(status) == 0, shown
+    assert f"restored {backup} into {plain_book}".encode() in shown
+
+
+def test_the_journal_app_never_gets_the_export_passphrase(plain_book, passphrase,
+                                                          monkeypatch, capsys):
+    pytest.importorskip("voila")
+    from worksheets_lib.journal_server import prepare
+
+    monkeypatch.setenv(keys.ENV_EXPORT_PASSPHRASE, "a long export passphrase")
+    prepared = prepare(CLIENT, plain_book)
+    prepared.cleanup()
+    assert keys.ENV_EXPORT_PASSPHRASE not in prepared.env
+    assert keys.ENV_PASSPHRASE not in prepared.env
+
+
+@pytest.mark.parametrize("settings", [{"n": 0}, {"n": -16}, {"n": 2 ** 20}, {"r": 16},
+                                      {"p": 4}, {"n": "big"}])
+def test_a_bundle_with_forged_key_settings_is_refused_at_once(plain_book, tmp_path, capsys,
+                                                              monkeypatch, settings):
+    import json as json_
+
+    monkeypatch.setenv(keys.ENV_EXPORT_PASSPHRASE, "a long bundle passphrase")
+    bundle = tmp_path / "alex.sealed"
+    run(capsys, "client", "export", CLIENT, "--out", bundle, "--passphrase", "--casebook",
+        plain_book)
+    raw = bundle.read_bytes()
+    first, header, body = raw.split(b"\n", 2)
+    forged = json_.dumps({**json_.loads(header), **settings}).encode()
+    bundle.write_bytes(first + b"\n" + forged + b"\n" + body)
+    started = time.monotonic()
+    code, out, err = run(capsys, "client", "import", bundle, "--casebook", tmp_path / "o.db")
+    assert (code, out) == (1, "")
+    assert err == (f"error: {bundle.name}: is not a sealed bundle written by worksheets (its "
+                   "key settings are not ours)\n")
+    assert time.monotonic() - started < 5
+
+
+def test_passphrases_that_are_not_utf8_or_too_long_are_handled(plain_book, monkeypatch,
+                                                                capsys):
+    monkeypatch.setenv(keys.ENV_PASSPHRASE, "\udcff\udcfe a long passphrase")  # from bytes
+    code, out, err = run(capsys, "casebook", "encrypt", "--casebook", plain_book)
+    assert (code, err) == (0, "")
+    keys.forget()
+    assert stored_text(plain_book) == [SECRET]
+    other = plain_book.parent / "other.sqlite3"
+    monkeypatch.setenv(keys.ENV_PASSPHRASE, "x" * 1001)
+    code, out, err = run(capsys, "casebook", "init", "--encrypt", "--casebook", other)
+    assert (code, out) == (1, "")
+    assert err.startswith("error: passphrase: is too long; use at most 1000 characters")
+
+
+def test_restoring_an_encrypted_backup_into_a_plain_casebook_says_so(plain_book, passphrase,
+                                                                      tmp_path, capsys):
+    backup = tmp_path / "backup.sqlite3"
+    encrypted = tmp_path / "enc.sqlite3"
+    plain_book.rename(encrypted)
+    run(capsys, "casebook", "encrypt", "--casebook", encrypted)
+    run(capsys, "backup", "--out", backup, "--casebook", encrypted)
+    other = tmp_path / "plain.sqlite3"
+    with open_casebook(other, create=True, encrypt=False):
+        pass
+    code, out, err = run(capsys, "casebook", "restore", backup, "--casebook", other)
+    assert code == 0
+    assert err == ("note: the backup was encrypted, but this casebook is not, so the restored "
+                   "records are not encrypted now; to encrypt them: worksheets casebook "
+                   "encrypt\n")

@@ -235,7 +235,9 @@ def run_backup(args: argparse.Namespace) -> int:
 
 def run_casebook(args: argparse.Namespace) -> int:
     """Run one ``casebook`` sub-command."""
-    from .casebook import check_casebook, resolve_path, restore_backup
+    from .casebook import check_casebook, keys, resolve_path, restore_backup
+
+    keys.set_prompt(_ask)  # a backup or casebook may need its passphrase
 
     if args.casebook_command == "backup":
         return run_backup(args)
@@ -272,6 +274,10 @@ def run_casebook(args: argparse.Namespace) -> int:
     print(f"restored {args.backup} into {result.path}")
     for kept in result.kept:
         print(f"  the casebook as it was before is kept at {kept}")
+    if result.decrypted:
+        print("note: the backup was encrypted, but this casebook is not, so the restored "
+              "records are not encrypted now; to encrypt them: worksheets casebook encrypt",
+              file=sys.stderr)
     return 0
 
 
@@ -339,7 +345,9 @@ def _ask(question: str, new: bool) -> str | None:
         return None
     try:
         return getpass.getpass(question)
-    except (EOFError, OSError):
+    except EOFError:  # Ctrl-D: nothing typed
+        return ""
+    except OSError:
         return None
 
 
@@ -391,6 +399,10 @@ def run(args: argparse.Namespace) -> int:
                 bundle = read_bundle(args.bundle, keys=[k for k in [casebook.key] if k]
                                      + keys_known())
             result = import_bundle(casebook, bundle, replace=args.replace)
+            if casebook.key is None and _sealed(args.bundle):
+                print("note: the bundle was encrypted, but this casebook is not, so the "
+                      "client's records are not encrypted here; to encrypt them: worksheets "
+                      "casebook encrypt", file=sys.stderr)
             if not result.changed:
                 print(f"{result.client_id}: already up to date, nothing changed")
             else:
@@ -438,6 +450,16 @@ def _read_bundle_before_opening(args: argparse.Namespace):
         if not resolve_path(getattr(args, "casebook", None)).exists():
             raise
         return None
+
+
+def _sealed(path: Path) -> bool:
+    from .casebook.sealing import is_sealed
+
+    try:
+        with open(path, "rb") as handle:
+            return is_sealed(handle.read(64))
+    except OSError:
+        return False
 
 
 def needs_casebook_key(path: Path) -> bool:

@@ -152,7 +152,8 @@ def prepare(client_id: str, casebook: str | os.PathLike | None = None,
                f"--Voila.config_file_paths={json.dumps([str(config_dir)])}"]
     env = {**os.environ, "WORKSHEETS_CLIENT_ID": client_id, "WORKSHEETS_CASEBOOK": str(path)}
     env.pop("JUPYTER_TOKEN", None)
-    env.pop(keys.ENV_PASSPHRASE, None)
+    for secret in (keys.ENV_PASSPHRASE, keys.ENV_EXPORT_PASSPHRASE):  # the key is enough
+        env.pop(secret, None)
     if key is not None:  # the app's kernels open the casebook with the key found here
         env[keys.ENV_KEY] = key.recovery_code()
     if practice_folder is not None:

@@ -126,8 +126,8 @@ def _output_error(out: Path, error: BaseException) -> OutputError:
 
     if isinstance(error, OSError):
         return OutputError(str(out), _reason(error, "cannot write the backup"))
-    name = getattr(error, "sqlite_errorname", "") or ""
-    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR")
+    name = getattr(error, "sqlite_errorname", "") or ""  # not set by the backup API
+    if name == "SQLITE_FULL" or "disk is full" in str(error) or (name.startswith("SQLITE_IOERR")
                                  and diagnosis.low_on_space(out.parent)):
         return OutputError(str(out), "the disk is full; no backup was written (free some "
                                      "space and try again)")
@@ -209,6 +209,8 @@ class RestoreResult:
 
     path: Path
     kept: list[Path]
+    #: The backup was encrypted and the casebook it went into is not.
+    decrypted: bool = False
 
 
 def verify_backup(backup: Path) -> int:
@@ -306,7 +308,7 @@ def restore(backup: Path, path: Path) -> RestoreResult:
         if not damaged_copy:
             _copy_into_open(backup, backup_key, current)
             current.record_access("restore", None, "whole casebook")
-            return RestoreResult(path, [aside])
+            return RestoreResult(path, [aside], backup_key is not None and current.key is None)
     # It opens, but SQLite's full check fails: keep it aside whole, as it is.
     return _replace_unusable(backup, path, stamp, backup_key)
 
@@ -324,7 +326,7 @@ def _copy_into_open(backup: Path, backup_key: Key | None, current: Casebook) -> 
     converted = None
     try:
         if backup_key != current.key:
-            converted = temp_name(path, "restore")
+            converted = temp_name(path, "new")
             os.close(create_private(converted))
             _export(backup, backup_key, converted, current.key)
         source_path, source_key = (converted, current.key) if converted else (backup, backup_key)

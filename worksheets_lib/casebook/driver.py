@@ -58,6 +58,9 @@ def export_to(conn: Connection, target: str | os.PathLike, key: Any = None,
     clause = key.attach_clause() if key is not None else "KEY ''"
     conn.execute(f"ATTACH DATABASE ? AS target {clause}", (os.fspath(target),))
     try:
+        # The target is a new temporary file, synced by the caller: no journal of its own,
+        # so no super-journal is left beside the casebook if the program dies.
+        conn.execute("PRAGMA target.journal_mode = OFF")
         conn.execute(begin)
         try:
             conn.execute("SELECT sqlcipher_export('target')")
@@ -66,7 +69,8 @@ def export_to(conn: Connection, target: str | os.PathLike, key: Any = None,
                 conn.execute(f"PRAGMA target.{pragma} = {value}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
             raise
     finally:
         conn.execute("DETACH DATABASE target")

@@ -15,12 +15,13 @@ until they are overwritten, and earlier plain backups stay plain (see README).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CasebookError
-from ..files import create_private, fsync_folder, temp_name
+from ..files import clean_stale_temps, create_private, fsync_folder, temp_name
 from . import driver, keys, wal
 from .backup import fsync_file
 from .diagnosis import explain
@@ -42,33 +43,33 @@ class Converted:
 
 def encrypt(path: str | os.PathLike | None = None, passphrase: bool = False) -> Converted:
     """Encrypt the plain casebook at *path* (a key from the keyring, or a passphrase)."""
-    from .location import resolve_path
-    from .store import Casebook
-
-    target = resolve_path(path)
-    with Casebook.open(target) as book:
-        if book.key is not None:
-            raise CasebookError(str(target), "is already encrypted; nothing was changed",
-                                "unusable")
-        _refuse_if_shared(target)
-        key, new_in_keyring = keys.new_key(target, passphrase=passphrase)
-        _convert(book, key)
+    target, identity, old = _checked(path)
+    if old is not None:
+        raise CasebookError(str(target), "is already encrypted; nothing was changed", "unusable")
+    _refuse_if_shared(target)
+    key, new_in_keyring = keys.new_key(target, passphrase=passphrase)  # may ask: nothing held
+    _convert(target, identity, old, key)
     return Converted(target, key, new_in_keyring)
 
 
 def decrypt(path: str | os.PathLike | None = None) -> Converted:
     """Turn the encrypted casebook at *path* back into a plain SQLite file."""
+    target, identity, old = _checked(path)
+    if old is None:
+        raise CasebookError(str(target), "is not encrypted; nothing was changed", "unusable")
+    _refuse_if_shared(target)
+    _convert(target, identity, old, None)
+    return Converted(target, None)
+
+
+def _checked(path):
+    """Open the casebook once with every check, and close it: its path, file id and key."""
     from .location import resolve_path
     from .store import Casebook
 
     target = resolve_path(path)
     with Casebook.open(target) as book:
-        if book.key is None:
-            raise CasebookError(str(target), "is not encrypted; nothing was changed",
-                                "unusable")
-        _refuse_if_shared(target)
-        _convert(book, None)
-    return Converted(target, None)
+        return target, book._identity, book.key
 
 
 def _refuse_if_shared(path: Path, always: bool = False) -> None:
@@ -78,38 +79,49 @@ def _refuse_if_shared(path: Path, always: bool = False) -> None:
                                        "changed", "busy")
 
 
-def _convert(book, key: Key | None) -> None:
-    """Write *book* into a new file with *key*, check it, and rename it into place.
+def _convert(path: Path, identity, old: Key | None, key: Key | None) -> None:
+    """Write the casebook into a new file with *key*, check it, and rename it into place.
 
-    The open connection first leaves WAL mode (which needs every other program
-    gone, and removes the ``-wal`` and ``-shm``), then takes and keeps the
-    exclusive lock (``locking_mode = EXCLUSIVE``) through the export and the
-    rename: nobody reads or writes the old file meanwhile, and nothing of it is
-    left beside the new one.
+    A connection of its own (no pages cached from before) first leaves WAL
+    mode, which folds in every change saved so far and needs every other
+    program gone, then takes and keeps the exclusive lock (``locking_mode =
+    EXCLUSIVE``) through the export and the rename: nobody reads or writes the
+    old file meanwhile, and nothing of it is left beside the new one.
     """
-    path, conn = book.path, book._conn
     tmp = temp_name(path, "new")
+    clean_stale_temps(path.parent)
+    conn = None
     try:
         os.close(create_private(tmp))
+        conn = driver.connect(path, old, isolation_level=None, timeout=0.2)
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         try:
             mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-        except driver.OperationalError:
+        except driver.OperationalError as error:
+            if not driver.error_name(error).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+                raise
             mode = "busy"
         if mode != "delete":
             _refuse_if_shared(path, always=True)
+        if _file_id(path) != identity:
+            raise CasebookError(str(path), "was moved or replaced meanwhile; nothing was "
+                                           "changed", "moved")
         counts = _export(conn, tmp, key)
         _check_copy(tmp, key, counts, path)
         _to_wal(tmp, key)
         fsync_file(tmp)
-        if book._identity != _file_id(path):
-            raise CasebookError(str(path), "was moved or replaced meanwhile; nothing was "
-                                           "changed", "moved")
         os.replace(tmp, path)
         fsync_folder(path.parent)
-    except (OSError, driver.Error) as error:
-        raise explain(error, path) from None
+    except BaseException as error:
+        if conn is not None:  # back to how every casebook is kept (a DELETE-mode file would
+            with contextlib.suppress(driver.Error):  # open, but not as others expect)
+                conn.execute("PRAGMA journal_mode = WAL")
+        if isinstance(error, OSError | driver.Error):
+            raise explain(error, path) from None
+        raise
     finally:
+        if conn is not None:
+            conn.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
             tmp.with_name(tmp.name + suffix).unlink(missing_ok=True)
     if key is not None:

@@ -45,6 +45,7 @@ SALT_SIZE = 16
 PAGE_SIZE = 4096
 RECOVERY_PREFIX = "wsk-"
 MIN_PASSPHRASE = 10
+MAX_PASSPHRASE = 1000
 
 
 class Key:
@@ -113,8 +114,13 @@ def from_recovery_code(text: str) -> Key | None:
 
 def from_passphrase(passphrase: str, salt: bytes) -> Key:
     """SQLCipher's own key derivation, done once here and kept (a raw key opens fast)."""
-    raw = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ROUNDS, 32)
+    raw = hashlib.pbkdf2_hmac("sha512", secret_bytes(passphrase), salt, KDF_ROUNDS, 32)
     return Key(raw, "passphrase", salt)
+
+
+def secret_bytes(text: str) -> bytes:
+    """A passphrase's bytes; one from the environment may hold bytes that are not UTF-8."""
+    return text.encode("utf-8", "surrogateescape")
 
 
 def from_secret(text: str, salt: bytes) -> Key:
@@ -245,10 +251,12 @@ def unlock(path: Path, opens: Callable[[Key], bool], ask: bool = True) -> Key:
     for candidate in ([known] if known else []) + [k for k in _opened.values() if k != known]:
         if found := works(candidate):
             return found
-    for source in (from_environment, from_keyring):
-        if found := works(source()):
-            return found
     tried = False
+    for source in (from_environment, from_keyring):
+        candidate = source()
+        tried = tried or (candidate is not None and source is from_environment)
+        if found := works(candidate):
+            return found
     for variable in (ENV_PASSPHRASE, ENV_EXPORT_PASSPHRASE):  # a backup may have the latter
         passphrase = os.environ.get(variable)
         if passphrase:
@@ -260,6 +268,9 @@ def unlock(path: Path, opens: Callable[[Key], bool], ask: bool = True) -> Key:
             question = (f"Passphrase or recovery code for {path.name}: " if attempt == 0 else
                         "That does not open it. Try again: ")
             text = _prompt(question, False)
+            if text is not None and not text:
+                raise CasebookError(str(path), "is encrypted, and no passphrase was typed; "
+                                               "nothing was changed", "locked")
             if not text:
                 break
             tried = True
@@ -326,20 +337,74 @@ def new_key(path: Path, passphrase: bool = False) -> tuple[Key, bool]:
         code = from_recovery_code(text)
         if code is not None:
             return code, False
-        if len(text) < MIN_PASSPHRASE:
-            raise WorksheetError(f"passphrase: is too short; use at least {MIN_PASSPHRASE} "
-                                 f"characters (a few words you will remember work well); "
-                                 f"nothing was changed")
+        check_new_passphrase(text)
         return from_passphrase(text, secrets.token_bytes(SALT_SIZE)), False
-    existing = from_keyring()
-    if existing is not None:
-        return existing, False
-    key = Key(secrets.token_bytes(32), "keyring")
-    if not store_in_keyring(key):
-        raise CasebookError(str(path), "could not keep a new key in this computer's keyring; "
-                                       "nothing was changed. Use a passphrase instead "
-                                       "(--passphrase)", "locked")
-    return key, True
+    return _keyring_key(path)
+
+
+def _keyring_key(path: Path) -> tuple[Key, bool]:
+    """The keyring's practice key, made and stored when there is none yet.
+
+    A keyring that cannot be read is an error, never taken for an empty one:
+    a new key stored over the old one would lock every casebook it opens. Two
+    programs making the first key at once take turns (a lock file), so both
+    use the one key that was stored.
+    """
+    import fcntl
+
+    ring = _keyring()
+
+    def refuse(why: str) -> CasebookError:
+        return CasebookError(str(path), f"{why}; nothing was changed. Unlock the keyring and "
+                                        f"try again, or use a passphrase (--passphrase)",
+                             "locked")
+
+    lock = _lock_file()
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            text = ring.get_password(KEYRING_SERVICE, KEYRING_ACCOUNT)
+        except Exception:  # noqa: BLE001 - locked, unreachable: not "no key"
+            raise refuse("this computer's keyring could not be read just now") from None
+        if text:
+            found = from_recovery_code(text)
+            if found is None:
+                raise refuse("this computer's keyring holds a worksheets key that is not "
+                             "valid")
+            return Key(found.raw, "keyring"), False
+        key = Key(secrets.token_bytes(32), "keyring")
+        try:
+            ring.set_password(KEYRING_SERVICE, KEYRING_ACCOUNT, key.recovery_code())
+            stored = ring.get_password(KEYRING_SERVICE, KEYRING_ACCOUNT)
+        except Exception:  # noqa: BLE001
+            stored = None
+        if stored != key.recovery_code():
+            raise refuse("a new key could not be kept in this computer's keyring")
+        return key, True
+    finally:
+        os.close(lock)
+
+
+def _lock_file() -> int:
+    from platformdirs import user_data_path
+
+    from ..files import make_folder
+
+    folder = user_data_path("worksheets", appauthor=False)
+    make_folder(folder)
+    return os.open(folder / ".keyring.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+
+def check_new_passphrase(text: str) -> str:
+    """Refuse a new passphrase too short to protect, or too long to type back the same."""
+    if len(text) < MIN_PASSPHRASE:
+        raise WorksheetError(f"passphrase: is too short; use at least {MIN_PASSPHRASE} "
+                             f"characters (a few words you will remember work well); nothing "
+                             f"was changed")
+    if len(text) > MAX_PASSPHRASE:
+        raise WorksheetError(f"passphrase: is too long; use at most {MAX_PASSPHRASE} characters "
+                             f"(a terminal cuts longer ones short); nothing was changed")
+    return text
 
 
 def _ask_new_passphrase(path: Path) -> str:

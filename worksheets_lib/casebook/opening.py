@@ -23,6 +23,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from ..errors import CasebookError
+from ..files import clean_stale_temps
 from . import driver, keys, location, schema, wal
 from .diagnosis import damaged, damaged_wal, explain, foreign_wal, missing, replaced_under
 from .keys import Key
@@ -94,6 +95,8 @@ def _connect(path: Path, create: bool, busy_ms: int, encrypt: bool | str | None)
             warnings.append(NEW_KEY_WARNING)
     if path.is_dir():
         raise CasebookError(str(path), "is a folder; give a file name", "folder")
+    # A copy a killed program left half-made (an encrypt, a restore) may hold records.
+    clean_stale_temps(path.parent)
     key = key_for(path, schema.check_header(path))
     check_sidecars_belong(path)
     if wal.has_wal(path) and wal.in_use(path) is False:
