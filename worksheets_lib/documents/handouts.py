@@ -8,4 +8,75 @@ joined into grammar.
 
 from __future__ import annotations
 
-from .registry import Document, Inputs, register  # noqa: F401
+from pathlib import Path
+from typing import Any
+
+from ..models.history import PATTERNS
+from ..models.vocabulary import PATTERN_NAMES
+from .registry import Document, Inputs, register
+
+#: The four patterns on the handout, in the order the history map names them. The
+#: wording is here, beside the pattern names it is keyed by; a practice can replace the
+#: whole page's body with its own template.
+PATTERN_TEXT: dict[str, dict[str, str]] = {
+    "secure": {
+        "title": "Steady",
+        "sense": "Comfort came often enough when you needed it. So you learned that "
+                 "reaching out works and that people can be trusted.",
+        "close": "Being close feels good, and so does time apart. You can ask for what "
+                 "you need.",
+        "conflict": "You can say what hurts and still listen. A fight does not feel like "
+                    "the end.",
+        "helps": "Keep doing what works. Even steady people wobble when life is hard, and "
+                 "that is normal.",
+    },
+    "anxious": {
+        "title": "Holding on",
+        "sense": "Comfort came some of the time, but not always. Staying watchful and "
+                 "asking again was a smart way to get care.",
+        "close": "You may long to be near the people you love and to hear that they care. "
+                 "A slow reply can feel like a loud alarm.",
+        "conflict": "You may want to sort it out right now. Space can feel unsafe, so you "
+                    "may push, protest or ask again and again.",
+        "helps": "Noticing the alarm and naming it. Calming your body before you reach "
+                 "out. Asking for what you need in clear words. People who answer you in a "
+                 "steady way.",
+    },
+    "dismissive-avoidant": {
+        "title": "Keeping space",
+        "sense": "Asking for comfort often did not bring it, for whatever reason. So you "
+                 "learned to handle things on your own. Relying on yourself kept you safe.",
+        "close": "Your own space may matter a lot to you. Too much closeness can feel like "
+                 "pressure, and feelings may stay inside.",
+        "conflict": "You may go quiet, change the subject or leave the room. It is a way to "
+                    "calm down, but others may feel shut out.",
+        "helps": "Small steps of sharing one feeling. Saying “I need a break, and I will "
+                 "come back.” Noticing what your body feels before you push it away.",
+    },
+    "fearful-avoidant": {
+        "title": "Torn between near and far",
+        "sense": "Life around you was at times hard to predict, or even scary. A child in "
+                 "that spot needs to go toward people and away from them at the same time. "
+                 "Both made sense.",
+        "close": "You may long to be close, then want to pull away when it comes. This can "
+                 "be confusing for you and for others.",
+        "conflict": "Feelings can get very big very fast. You may fight, freeze or shut "
+                    "down, and that can change from one day to the next.",
+        "helps": "Feeling safe in your body first. Going slowly. Grounding skills. A steady "
+                 "person, like your therapist, who stays when things feel hard.",
+    },
+}
+
+
+def _attachment_patterns(inputs: Inputs, scratch: Path, paper: str = "a4",
+                         hints: dict | None = None) -> dict[str, Any]:
+    patterns = [{**PATTERN_TEXT[key], "called": PATTERN_NAMES[key].lower()}
+                for key in PATTERNS]
+    return {"patterns": patterns}
+
+
+register(Document(
+    "attachment-patterns", "Attachment patterns",
+    "The four patterns as ways of coping that once made sense: how each shows up in "
+    "closeness and in a disagreement, what tends to help, and that patterns can change.",
+    "client", "attachment_patterns.html.j2", _attachment_patterns, purpose="understanding"))

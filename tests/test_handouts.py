@@ -1,0 +1,152 @@
+"""The handouts and reflection pages (``documents/handouts.py``), by the facts of their PDFs.
+
+Each is rendered on A4 and Letter for the demo client and for a stress client (every
+word at its longest, and names in other scripts): the page count, the client's own words
+where they belong, the defaults when the file is silent, our fonts embedded, no warning,
+writing lines at least 8 mm apart, and nothing running past the margins.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import embedded_font_count, pdf_fonts, pdf_text, run
+from worksheets_lib import document_html, render_document
+from worksheets_lib.documents import get_document, list_documents
+from worksheets_lib.models.paper import PAPER_SIZES
+
+PAPERS = list(PAPER_SIZES)
+LONG_TERM = ("my long-term partner and best friend of many years, Sam" + "x" * 60)[:60]
+#: Each handout: its pages for the demo client and for the stress client, on both papers.
+HANDOUTS = {
+    "attachment-patterns": {"pages": 2, "stress_pages": 2},
+}
+MM = 96 / 25.4  # CSS px in a millimetre
+
+
+@pytest.fixture
+def stress(make_client):
+    """The demo client with every word at its longest, in more than one script."""
+    return make_client(name="Zoë Ñúñez-Łukasiewicz " * 2 + "Alexandra-Marguerite"[:16],
+                       terms={"partner": LONG_TERM, "relationship": LONG_TERM,
+                              "closeness": LONG_TERM})
+
+
+@pytest.fixture
+def plain(make_client, demo_data):
+    """The demo client with no words of their own for closeness: the defaults apply."""
+    data = {k: v for k, v in demo_data.items() if k not in ("terms", "listening")}
+    return make_client(**{**data, "terms": {}})
+
+
+def test_every_handout_is_registered_for_the_client_with_a_purpose():
+    for name in HANDOUTS:
+        doc = get_document(name)
+        assert doc.audience == "client" and doc.in_packet and not doc.needs
+        assert doc.purpose in ("understanding", "calming", "practising")
+    assert set(HANDOUTS) <= {d.name for d in list_documents("client")}
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("name", list(HANDOUTS))
+def test_each_handout_renders_with_its_pages_our_fonts_and_no_warning(
+        tmp_path, demo_client, stress, name, paper):
+    for client, pages in ((demo_client, HANDOUTS[name]["pages"]),
+                          (stress, HANDOUTS[name]["stress_pages"])):
+        out = tmp_path / f"{name}-{paper}.pdf"
+        result = render_document(name, client, out, paper=paper)
+        assert result.warnings == []
+        reader = PdfReader(str(out))
+        assert result.pages == len(reader.pages) == pages, (name, paper, client.name)
+        fonts = pdf_fonts(out)
+        assert fonts and all(f.startswith("Worksheets-") for f in fonts), fonts
+        used, embedded = embedded_font_count(out)
+        assert used == embedded
+        # The no_weasyprint_warnings fixture fails the test on any warning WeasyPrint logs.
+
+
+def layout(html: str, paper: str):
+    import weasyprint
+
+    from worksheets_lib import templates_dir
+
+    base = templates_dir().as_uri() + "/"
+    sheets = [weasyprint.CSS(filename=str(templates_dir() / "print.css"), base_url=base),
+              weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper].css}; }}")]
+    return weasyprint.HTML(string=html, base_url=base).render(stylesheets=sheets)
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("name", list(HANDOUTS))
+def test_long_words_wrap_inside_the_margins_and_writing_lines_are_8mm_apart(
+        stress, name, paper):
+    document = layout(document_html(name, stress, paper=paper), paper)
+    size = PAPER_SIZES[paper]
+    right = (size.width_mm - 16) * MM + 0.5  # the right margin is 16 mm
+    lines, texts = [], 0
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if type(box).__name__ in ("TextBox", "LineBox") and box.element is not None:
+                if "page-foot" in (box.element.get("class") or ""):
+                    continue
+                texts += 1
+                assert box.position_x + box.width <= right, (name, paper, box)
+            if type(box).__name__ == "BlockBox" and box.element is not None:
+                if {"line", "stem"} & set((box.element.get("class") or "").split()):
+                    lines.append(box.border_height())
+    assert texts > 50
+    if lines:
+        assert min(lines) >= 8 * MM - 0.01
+
+
+@pytest.mark.parametrize("name", list(HANDOUTS))
+def test_each_handout_goes_in_a_packet_and_renders_from_the_command_line(
+        tmp_path, capsys, name):
+    from worksheets_lib import demo_client_path
+
+    out = tmp_path / f"{name}.pdf"
+    code, stdout, err = run(capsys, "render", name, "--client", demo_client_path(),
+                            "--out", out, "--paper", "letter")
+    assert code == 0 and err == "", err
+    packet = tmp_path / "packet.pdf"
+    code, _, err = run(capsys, "packet", "--client", demo_client_path(), "--out", packet,
+                       "--worksheets", f"{name},ladder")
+    assert code == 0, err
+    assert [i.title for i in PdfReader(str(packet)).outline][0] == get_document(name).title
+
+
+# --- attachment patterns ---------------------------------------------------------------------
+
+def test_the_patterns_handout_names_four_ways_of_coping_and_that_patterns_can_change(
+        tmp_path, demo_client):
+    out = tmp_path / "p.pdf"
+    render_document("attachment-patterns", demo_client, out)
+    text = pdf_text(out)
+    for title in ("Steady", "Holding on", "Keeping space", "Torn between near and far"):
+        assert title in text
+    for called in ("often called secure", "often called anxious",
+                   "often called dismissive-avoidant", "often called fearful-avoidant"):
+        assert called in text
+    assert text.count("How it made sense:") == 4 and text.count("What tends to help:") == 4
+    assert text.count("In a disagreement:") == 4
+    assert "Patterns can change" in text
+    # The client's words: the partner word, and the closeness word as a label.
+    assert "your girlfriend" in text and text.count("When it comes to closeness:") == 4
+    # Never a label for the reader, never a quiz.
+    lowered = text.lower()
+    for phrase in ("you are anxious", "you are avoidant", "you are secure", "your style",
+                   "quiz", "score", "disorder"):
+        assert phrase not in lowered
+
+
+def test_the_patterns_handout_uses_the_defaults_and_the_clients_own_words(
+        tmp_path, plain, make_client):
+    out = tmp_path / "p.pdf"
+    render_document("attachment-patterns", plain, out)
+    text = pdf_text(out)
+    assert "your partner" in text and "When it comes to closeness:" in text
+    own = make_client(terms={"partner": "husband", "closeness": "feeling close"})
+    render_document("attachment-patterns", own, out)
+    text = pdf_text(out)
+    assert "your husband" in text and text.count("When it comes to feeling close:") == 4
