@@ -21,6 +21,7 @@ LONG_TERM = ("my long-term partner and best friend of many years, Sam" + "x" * 6
 #: Each handout: its pages for the demo client and for the stress client, on both papers.
 HANDOUTS = {
     "attachment-patterns": {"pages": 2, "stress_pages": 2},
+    "feelings-under": {"pages": 2, "stress_pages": 2},
 }
 MM = 96 / 25.4  # CSS px in a millimetre
 
@@ -150,3 +151,32 @@ def test_the_patterns_handout_uses_the_defaults_and_the_clients_own_words(
     render_document("attachment-patterns", own, out)
     text = pdf_text(out)
     assert "your husband" in text and text.count("When it comes to feeling close:") == 4
+
+
+# --- feelings under the surface --------------------------------------------------------------
+
+def test_feelings_under_the_surface_has_both_layers_an_example_and_three_moments(
+        tmp_path, demo_client, plain):
+    out = tmp_path / "u.pdf"
+    render_document("feelings-under", demo_client, out)
+    text = pdf_text(out)
+    assert "On top: what others may see" in text and "Underneath: what I may feel inside" in text
+    for word in ("angry", "shutting down", "scared", "sad", "ashamed", "lonely"):
+        assert word in text
+    assert "longing for closeness" in text
+    assert "For example: your girlfriend is late" in text
+    for number in (1, 2, 3):
+        assert f"Moment {number}" in text
+    assert text.count("Softer words I could say next time:") == 3
+    assert text.count("Underneath, I may have felt:") == 3
+    render_document("feelings-under", plain, out)
+    text = pdf_text(out)
+    assert "your partner is late" in text and "longing for closeness" in text
+
+
+def test_feelings_under_the_surface_takes_the_clients_closeness_word(tmp_path, make_client):
+    out = tmp_path / "u.pdf"
+    render_document("feelings-under", make_client(terms={"partner": "wife",
+                                                         "closeness": "connection"}), out)
+    text = pdf_text(out)
+    assert "longing for connection" in text and "your wife is late" in text

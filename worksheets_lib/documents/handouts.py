@@ -80,3 +80,25 @@ register(Document(
     "The four patterns as ways of coping that once made sense: how each shows up in "
     "closeness and in a disagreement, what tends to help, and that patterns can change.",
     "client", "attachment_patterns.html.j2", _attachment_patterns, purpose="understanding"))
+
+
+#: Feelings under the surface: the quick, strong feelings that show first, and the
+#: softer ones that may be under them (the page adds "longing for" the closeness word).
+ON_TOP: tuple[str, ...] = ("angry", "annoyed", "blaming", "cold", "going quiet",
+                           "shutting down", "walking away")
+UNDERNEATH: tuple[str, ...] = ("scared", "sad", "hurt", "ashamed", "lonely", "left out")
+#: How many moments the page has room for.
+UNDER_MOMENTS = 3
+
+
+def _feelings_under(inputs: Inputs, scratch: Path, paper: str = "a4",
+                    hints: dict | None = None) -> dict[str, Any]:
+    return {"on_top": list(ON_TOP), "underneath": list(UNDERNEATH),
+            "moments": list(range(1, UNDER_MOMENTS + 1))}
+
+
+register(Document(
+    "feelings-under", "Feelings under the surface",
+    "The quick feeling on top and the softer one underneath, with an example and room "
+    "for three moments of my own.",
+    "client", "feelings_under.html.j2", _feelings_under, purpose="understanding"))
