@@ -22,6 +22,7 @@ LONG_TERM = ("my long-term partner and best friend of many years, Sam" + "x" * 6
 HANDOUTS = {
     "attachment-patterns": {"pages": 2, "stress_pages": 2},
     "feelings-under": {"pages": 2, "stress_pages": 2},
+    "then-or-now": {"pages": 2, "stress_pages": 2},
 }
 MM = 96 / 25.4  # CSS px in a millimetre
 
@@ -180,3 +181,37 @@ def test_feelings_under_the_surface_takes_the_clients_closeness_word(tmp_path, m
                                                          "closeness": "connection"}), out)
     text = pdf_text(out)
     assert "longing for connection" in text and "your wife is late" in text
+
+
+# --- then or now? ----------------------------------------------------------------------------
+
+def test_then_or_now_asks_gently_and_names_the_safety_signs_and_the_therapist(
+        tmp_path, demo_client):
+    out = tmp_path / "t.pdf"
+    render_document("then-or-now", demo_client, out)
+    text = pdf_text(out)
+    for heading in ("What is happening", "Then or now?", "What tells me I am safe now",
+                    "To bring to my therapist"):
+        assert heading in text
+    assert "What feels the same as then:" in text and "What is different now:" in text
+    assert "Tick only what is true for you today." in text
+    assert "What I want to talk about with Dr. Jordan Lee:" in text
+    # Danger now is taken seriously; a fear is never called wrong.
+    assert "If someone is hurting you or you are in danger now" in text
+    lowered = text.lower()
+    for phrase in ("irrational", "overreact", "not real", "wrong to feel", "just in your head",
+                   "calm down"):
+        assert phrase not in lowered
+    # No crisis line in the default practice: the page points to none.
+    assert "help line" not in lowered
+
+
+def test_then_or_now_carries_the_practices_crisis_line(tmp_path, demo_client):
+    from pathlib import Path
+
+    practice = Path(__file__).resolve().parent.parent / "examples" / "practice"
+    out = tmp_path / "t.pdf"
+    render_document("then-or-now", demo_client, out, practice=practice)
+    text = pdf_text(out)
+    assert "call your local emergency number now" in text
+    assert "or use the help line above" in text

@@ -102,3 +102,25 @@ register(Document(
     "The quick feeling on top and the softer one underneath, with an example and room "
     "for three moments of my own.",
     "client", "feelings_under.html.j2", _feelings_under, purpose="understanding"))
+
+
+#: Then or now: signs a client may tick when they are true today (only then).
+SAFE_NOW_SIGNS: tuple[str, ...] = (
+    "I know where I am, and what day it is.",
+    "I am older now, with choices I did not have then.",
+    "I can leave, or ask for a break.",
+    "I can reach someone I trust.",
+    "My body is starting to settle.",
+)
+
+
+def _then_or_now(inputs: Inputs, scratch: Path, paper: str = "a4",
+                 hints: dict | None = None) -> dict[str, Any]:
+    return {"signs": list(SAFE_NOW_SIGNS), "scale": list(range(11))}
+
+
+register(Document(
+    "then-or-now", "Then or now?",
+    "When a feeling is big: is it about now, about then, or both? What tells me I am safe "
+    "now, and what to bring to my therapist.",
+    "client", "then_or_now.html.j2", _then_or_now, purpose="calming"))
