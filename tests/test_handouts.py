@@ -23,6 +23,7 @@ HANDOUTS = {
     "attachment-patterns": {"pages": 2, "stress_pages": 2},
     "feelings-under": {"pages": 2, "stress_pages": 2},
     "then-or-now": {"pages": 2, "stress_pages": 2},
+    "values-culture": {"pages": 3, "stress_pages": 3},
 }
 MM = 96 / 25.4  # CSS px in a millimetre
 
@@ -215,3 +216,23 @@ def test_then_or_now_carries_the_practices_crisis_line(tmp_path, demo_client):
     text = pdf_text(out)
     assert "call your local emergency number now" in text
     assert "or use the help line above" in text
+
+
+# --- values and culture ----------------------------------------------------------------------
+
+def test_values_and_culture_asks_about_each_value_and_shows_the_words_in_use(
+        tmp_path, demo_client, plain):
+    out = tmp_path / "v.pdf"
+    render_document("values-culture", demo_client, out)
+    pages = pdf_text(out).split("\f")
+    text = " ".join(pages)
+    for heading in ("Closeness", "Standing on my own", "Family duty", "Showing feelings",
+                    "The words I want my therapist to use", "What feeling safe looks like for me"):
+        assert heading in text
+    assert "The person I am close to girlfriend" in text
+    assert "Being close closeness" in text and "(none yet)" in text
+    # Feeling safe has the last page to itself.
+    assert pages[-1].count("What feeling safe looks like for me") == 1
+    assert "Showing feelings" not in pages[-1]
+    render_document("values-culture", plain, out)
+    assert "The person I am close to partner" in pdf_text(out)

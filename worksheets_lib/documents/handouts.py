@@ -124,3 +124,38 @@ register(Document(
     "When a feeling is big: is it about now, about then, or both? What tells me I am safe "
     "now, and what to bring to my therapist.",
     "client", "then_or_now.html.j2", _then_or_now, purpose="calming"))
+
+
+#: Values and culture: what closeness, independence, family duty and showing feelings
+#: mean in the client's family and culture, two questions each.
+VALUES_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Closeness", ("In my family and culture, being close looks like:",
+                   "What feels like too much closeness, or too little:")),
+    ("Standing on my own", ("How much we lean on each other, and how much on ourselves:",
+                            "What I was taught about asking for help:")),
+    ("Family duty", ("What my family expects of me, and what I expect of them:",
+                     "Where this feels good to me, and where it feels heavy:")),
+    ("Showing feelings", ("Which feelings are fine to show, and to whom:",
+                          "How people show love and care, with or without words:")),
+    ("Keeping and changing", ("From my family's ways, what I want to keep:",
+                              "And what I would like to do in my own way:")),
+)
+
+
+def _values_culture(inputs: Inputs, scratch: Path, paper: str = "a4",
+                    hints: dict | None = None) -> dict[str, Any]:
+    terms = inputs.client.terms
+    words = [{"what": "The person I am close to", "now": terms.partner},
+             {"what": "Our bond", "now": terms.relationship},
+             {"what": "Being close", "now": terms.closeness},
+             {"what": "Feeling safe", "now": None},
+             {"what": "My family or community", "now": None}]
+    return {"parts": [{"title": title, "prompts": list(prompts)}
+                      for title, prompts in VALUES_PARTS], "words": words}
+
+
+register(Document(
+    "values-culture", "My values and culture",
+    "What closeness, standing on my own, family duty and showing feelings mean in my family "
+    "and culture; the words I want used; what feeling safe looks like for me.",
+    "client", "values_culture.html.j2", _values_culture, purpose="understanding"))
