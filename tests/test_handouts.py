@@ -24,6 +24,7 @@ HANDOUTS = {
     "feelings-under": {"pages": 2, "stress_pages": 2},
     "then-or-now": {"pages": 2, "stress_pages": 2},
     "values-culture": {"pages": 3, "stress_pages": 3},
+    "feelings-words": {"pages": 1, "stress_pages": 1},
 }
 MM = 96 / 25.4  # CSS px in a millimetre
 
@@ -236,3 +237,22 @@ def test_values_and_culture_asks_about_each_value_and_shows_the_words_in_use(
     assert "Showing feelings" not in pages[-1]
     render_document("values-culture", plain, out)
     assert "The person I am close to partner" in pdf_text(out)
+
+
+# --- feelings words --------------------------------------------------------------------------
+
+def test_feelings_words_is_one_page_of_families_with_body_words_beside_them(
+        tmp_path, demo_client, make_client):
+    from worksheets_lib.documents.handouts import FEELING_FAMILIES
+
+    out = tmp_path / "w.pdf"
+    render_document("feelings-words", demo_client, out)
+    text = pdf_text(out)
+    assert "\f" not in text
+    assert "In my body it may feel like" in text
+    for name, words, body in FEELING_FAMILIES:
+        assert name in text and words[0] in text and body[0] in text
+    assert len(FEELING_FAMILIES) >= 8
+    assert "How closeness feels in my body:" in text
+    render_document("feelings-words", make_client(terms={"closeness": "connection"}), out)
+    assert "How connection feels in my body:" in pdf_text(out)

@@ -159,3 +159,39 @@ register(Document(
     "What closeness, standing on my own, family duty and showing feelings mean in my family "
     "and culture; the words I want used; what feeling safe looks like for me.",
     "client", "values_culture.html.j2", _values_culture, purpose="understanding"))
+
+
+#: Feelings words: each family's words from a little to a lot, and how it may feel in the
+#: body. One page on either paper.
+FEELING_FAMILIES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("Happy", ("content", "pleased", "glad", "cheerful", "happy", "excited", "full of joy"),
+     ("light", "warm", "smiling", "loose shoulders", "full of energy")),
+    ("Calm and safe", ("settled", "at ease", "relaxed", "calm", "peaceful", "safe"),
+     ("slow breath", "soft belly", "warm, heavy arms and legs", "a steady heart")),
+    ("Close and loved", ("liked", "accepted", "cared for", "close", "grateful", "loving",
+                         "tender"),
+     ("warm chest", "soft face", "wanting to hug or lean in")),
+    ("Sad", ("low", "let down", "lonely", "sad", "missing someone", "hurt", "heartbroken"),
+     ("heavy", "tired", "a lump in the throat", "tears", "slumped")),
+    ("Scared", ("uneasy", "nervous", "worried", "afraid", "panicky", "terrified"),
+     ("racing heart", "tight chest", "butterflies", "shaky", "fast breath", "cold hands")),
+    ("Angry", ("bothered", "annoyed", "frustrated", "cross", "angry", "furious"),
+     ("hot face", "tight jaw or fists", "tense shoulders", "pounding heart", "loud voice")),
+    ("Ashamed", ("awkward", "silly", "embarrassed", "guilty", "ashamed", "small"),
+     ("hot cheeks", "looking down", "sinking stomach", "wanting to hide")),
+    ("Shut down", ("flat", "bored", "far away", "empty", "numb", "frozen"),
+     ("hard to move", "blank mind", "not feeling much", "far from my body")),
+)
+
+
+def _feelings_words(inputs: Inputs, scratch: Path, paper: str = "a4",
+                    hints: dict | None = None) -> dict[str, Any]:
+    return {"families": [{"name": name, "words": list(words), "body": list(body)}
+                         for name, words, body in FEELING_FAMILIES]}
+
+
+register(Document(
+    "feelings-words", "Feelings words",
+    "Feeling words on one page, grouped by family from a little to a lot, with how each "
+    "may feel in the body: for naming feelings in the journal.",
+    "client", "feelings_words.html.j2", _feelings_words, purpose="practising"))
