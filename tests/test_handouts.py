@@ -38,6 +38,13 @@ def stress(make_client):
 
 
 @pytest.fixture
+def scripts(make_client):
+    """A client whose words are in the other scripts our fonts carry."""
+    return make_client(name="Nguyễn Thị Minh Khai", terms={
+        "partner": "σύντροφος μου", "relationship": "наши отношения", "closeness": "близость"})
+
+
+@pytest.fixture
 def plain(make_client, demo_data):
     """The demo client with no words of their own for closeness: the defaults apply."""
     data = {k: v for k, v in demo_data.items() if k not in ("terms", "listening")}
@@ -83,9 +90,11 @@ def layout(html: str, paper: str):
 
 @pytest.mark.parametrize("paper", PAPERS)
 @pytest.mark.parametrize("name", list(HANDOUTS))
+@pytest.mark.parametrize("who", ["stress", "scripts"])
 def test_long_words_wrap_inside_the_margins_and_writing_lines_are_8mm_apart(
-        stress, name, paper):
-    document = layout(document_html(name, stress, paper=paper), paper)
+        request, name, paper, who):
+    client = request.getfixturevalue(who)
+    document = layout(document_html(name, client, paper=paper), paper)
     size = PAPER_SIZES[paper]
     right = (size.width_mm - 16) * MM + 0.5  # the right margin is 16 mm
     lines, texts = [], 0
@@ -118,6 +127,20 @@ def test_each_handout_goes_in_a_packet_and_renders_from_the_command_line(
                        "--worksheets", f"{name},ladder")
     assert code == 0, err
     assert [i.title for i in PdfReader(str(packet)).outline][0] == get_document(name).title
+
+
+@pytest.mark.parametrize("name", list(HANDOUTS))
+def test_words_in_other_scripts_print_in_our_fonts(tmp_path, scripts, name):
+    out = tmp_path / f"{name}.pdf"
+    result = render_document(name, scripts, out)
+    assert result.pages == HANDOUTS[name]["pages"]
+    fonts = pdf_fonts(out)
+    assert any("Extended" in f for f in fonts), fonts
+    assert all(f.startswith("Worksheets-") for f in fonts), fonts
+    text = pdf_text(out)
+    assert "Nguyễn Thị Minh Khai" in text
+    if name != "then-or-now":  # the only one that prints no word for closeness
+        assert "σύντροφος μου" in text or "близость" in text
 
 
 # --- attachment patterns ---------------------------------------------------------------------
