@@ -47,13 +47,50 @@ def test_list_prints_every_document_with_its_audience_and_title(capsys):
     assert err == ""
     header, *lines = out.splitlines()
     assert header.split()[:3] == ["NAME", "FOR", "MADE"]
+    rows = [line for line in lines if line and not line.endswith(":")]
     docs = list_documents()
-    assert [line.split()[0] for line in lines] == [d.name for d in docs]
-    assert [line.split()[1] for line in lines] == [d.audience for d in docs]
-    for line, doc in zip(lines, docs, strict=True):
+    by_name = {d.name: d for d in docs}
+    assert sorted(line.split()[0] for line in rows) == sorted(by_name)
+    for line in rows:
+        doc = by_name[line.split()[0]]
+        assert line.split()[1] == doc.audience
         assert f"{doc.title}: {doc.description}" in line
-    assert lines[0].startswith("ladder") and "My attachment ladder:" in lines[0]
+    assert "ladder" in by_name and "My attachment ladder:" in out
     assert {"client", "therapist"} == {d.audience for d in docs}
+
+
+def test_list_groups_the_documents_by_purpose_in_a_fixed_order(capsys):
+    from worksheets_lib import list_documents
+    from worksheets_lib.documents.registry import PURPOSES
+
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    groups: dict[str, list[str]] = {}
+    current = None
+    for line in out.splitlines()[1:]:
+        if not line:
+            continue
+        if line.endswith(":"):
+            current = line[:-1].lower()
+            groups[current] = []
+        else:
+            groups[current].append(line.split()[0])
+    # Only groups that hold a document are shown, in the order of PURPOSES, each once.
+    assert list(groups) == [p for p in PURPOSES if p in groups]
+    assert all(groups.values())
+    for doc in list_documents():
+        assert doc.name in groups[doc.purpose]
+    assert {"history-map", "progress-report"} <= set(groups["therapist"])
+    assert "ladder" in groups["practising"]
+    assert "\nPractising:\n" in out and "\nTherapist:\n" in out
+
+
+def test_a_document_with_an_unknown_purpose_is_refused():
+    from worksheets_lib.documents.registry import Document, register
+
+    with pytest.raises(ValueError, match="unknown purpose 'fun'"):
+        register(Document("x-purpose", "X", "X.", "client", "x.html.j2",
+                          lambda *a: {}, purpose="fun"))
 
 
 # --- render -------------------------------------------------------------------------------------
@@ -125,8 +162,11 @@ def test_unknown_worksheet_exits_1_before_reading_the_client(tmp_path, capsys):
     code, out, err = run(capsys, "render", "nope", "--client", str(tmp_path / "missing.yaml"))
     assert code == 1
     assert out == ""
-    assert err == ("error: unknown worksheet 'nope'; choose from: ladder, journal, listening, "
-                   "goal-plan, journal-week, history-map, progress-report, packet\n")
+    from worksheets_lib import list_documents
+
+    names = [d.name for d in list_documents()]
+    assert names[:4] == ["ladder", "journal", "listening", "goal-plan"]
+    assert err == f"error: unknown worksheet 'nope'; choose from: {', '.join(names)}\n"
 
 
 def test_missing_client_file_exits_1(tmp_path, capsys):

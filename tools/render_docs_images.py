@@ -37,8 +37,11 @@ def png_page(pdf: Path, page: int, target: Path, dpi: int = 60) -> None:
 
 
 def gallery() -> str:
-    """The README's gallery: one cell per registered document, in registry order."""
-    cells = [(f"{d.title} (`{d.name}`, for the {d.audience})",
+    """The README's gallery: one cell per registered document, in registry order.
+
+    Each cell has the title, name and audience, and one line on what it is for.
+    """
+    cells = [(f"**{d.title}** (`{d.name}`, for the {d.audience}): {d.description}",
               f"![{d.title}, first page](docs/{d.name}.png)") for d in list_documents()]
     cells.append(("The packet's cover with the example practice (`examples/practice/`)",
                   "![Packet cover with a practice's logo, colour and note]"

@@ -77,8 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("list", help="list every printable document",
-                        description="List every document: name, who it is for, what it is "
-                                    "made from, title and what it is for.")
+                        description="List every document, grouped by what it is for "
+                                    "(understanding, calming, practising, couples, keeping "
+                                    "it going, therapist): name, who it is for, what it is "
+                                    "made from, title and purpose.")
 
     render = commands.add_parser(
         "render", help="render one document to PDF",
@@ -148,14 +150,20 @@ def _print_warnings(warnings: Sequence[str]) -> None:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     from .documents import list_documents
+    from .documents.registry import PURPOSES
 
     docs = list_documents()
     width = max(len(d.name) for d in docs)
     made = max(len(d.needs_text()) for d in docs)
     print(f"{'NAME':<{width}}  {'FOR':<9}  {'MADE FROM':<{made}}  WHAT IT IS")
-    for doc in docs:
-        print(f"{doc.name:<{width}}  {doc.audience:<9}  {doc.needs_text():<{made}}  "
-              f"{doc.title}: {doc.description}")
+    for purpose in PURPOSES:
+        group = [d for d in docs if d.purpose == purpose]
+        if not group:
+            continue
+        print(f"\n{purpose[0].upper() + purpose[1:]}:")
+        for doc in group:
+            print(f"{doc.name:<{width}}  {doc.audience:<9}  {doc.needs_text():<{made}}  "
+                  f"{doc.title}: {doc.description}")
     return 0
 
 

@@ -55,7 +55,7 @@ def _packet_context(inputs: Inputs, scratch: Path, paper: str = "a4",
 PACKET = register(Document(
     "packet", "Client packet",
     "A cover with a contents list, then the client's worksheets as one PDF.",
-    "client", PACKET_TEMPLATE, _packet_context, in_packet=False))
+    "client", PACKET_TEMPLATE, _packet_context, in_packet=False, purpose="practising"))
 
 
 def packet_html(inputs: Inputs | ClientProfile, names: Sequence[str] | None = None,

@@ -64,14 +64,16 @@ def _progress_report(inputs: Inputs, scratch: Path, paper: str = "a4",
 register(Document(
     "journal-week", "My feelings journal",
     "The journal entries of a week from the journal app, and a page to look back.",
-    "client", "journal_week.html.j2", _journal_week, needs=("entries",)))
+    "client", "journal_week.html.j2", _journal_week, needs=("entries",),
+    purpose="practising"))
 register(Document(
     "history-map", "History map",
     "For the therapist's file: caregivers, early separations, relational scripts and the "
     "pattern reflection.",
-    "therapist", "history_map.html.j2", _history_map, needs=("history",)))
+    "therapist", "history_map.html.j2", _history_map, needs=("history",),
+    purpose="therapist"))
 register(Document(
     "progress-report", "Progress review",
     "For the therapist: the journal and the ladder over a period, with charts and notes.",
     "therapist", "progress_report.html.j2", _progress_report,
-    needs=("entries", "attempts")))
+    needs=("entries", "attempts"), purpose="therapist"))

@@ -82,6 +82,9 @@ class Document:
     needs: tuple[str, ...] = ()
     warnings: Callable[[Inputs], list[str]] = field(repr=False, default=_no_warnings)
     in_packet: bool = True
+    #: What it is for, to group ``worksheets list``: understanding, calming, practising,
+    #: couples, keeping it going, or therapist.
+    purpose: str = "practising"
     #: Shown in the packet by default (documents made from the client file alone).
     default_in_packet: bool = False
     #: Looks at the laid-out pages (WeasyPrint's); returns None when they are right, else
@@ -123,6 +126,10 @@ class MissingRecordsError(WorksheetError):
         return (type(self), (self.name, self.missing))
 
 
+#: The purposes documents are grouped by in ``worksheets list``, in the order shown.
+PURPOSES: tuple[str, ...] = ("understanding", "calming", "practising", "couples",
+                             "keeping it going", "therapist")
+
 _REGISTRY: dict[str, Document] = {}
 
 
@@ -133,6 +140,9 @@ def register(document: Document) -> Document:
     for need in document.needs:
         if need not in RECORD_NAMES:
             raise ValueError(f"{document.name}: unknown need {need!r}")
+    if document.purpose not in PURPOSES:
+        raise ValueError(f"{document.name}: unknown purpose {document.purpose!r}; "
+                         f"choose from {', '.join(PURPOSES)}")
     _REGISTRY[document.name] = document
     return document
 
@@ -141,6 +151,7 @@ def _load_all() -> None:
     # The modules that register documents; imported here so the registry is
     # complete whichever module is imported first.
     from . import packet, records, worksheets  # noqa: F401, I001
+    from . import handouts  # noqa: F401, I001
 
 
 def list_documents(audience: Audience | None = None) -> list[Document]:

@@ -166,16 +166,18 @@ register(Document(
     "each try.",
     "client", "ladder.html.j2", _ladder,
     warnings=lambda inputs: inputs.client.ladder.gap_warnings(), default_in_packet=True,
-    check_layout=_ladder_layout))
+    check_layout=_ladder_layout, purpose="practising"))
 register(Document(
     "journal", "Feelings journal",
     "A page a day to notice a feeling, pause and choose a step, and a page to look back.",
-    "client", "journal.html.j2", _journal, default_in_packet=True))
+    "client", "journal.html.j2", _journal, default_in_packet=True,
+    purpose="practising"))
 register(Document(
     "listening", "Active-listening checklist",
     "Four listening skills to tick off in real conversations, and an I-statement builder.",
-    "client", "listening.html.j2", _listening, default_in_packet=True))
+    "client", "listening.html.j2", _listening, default_in_packet=True,
+    purpose="practising"))
 register(Document(
     "goal-plan", "My goals",
     "The goals we set together and the dated steps toward them, in my own words.",
-    "client", "goal_plan.html.j2", _goal_plan, needs=("plan",)))
+    "client", "goal_plan.html.j2", _goal_plan, needs=("plan",), purpose="practising"))
