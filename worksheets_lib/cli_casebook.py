@@ -501,11 +501,11 @@ def _show(casebook: Casebook, client_id: str) -> None:
     profile = casebook.get_client(client_id)
     print(yaml.safe_dump(profile.model_dump(mode="json", exclude_none=True),
                          allow_unicode=True, sort_keys=False).rstrip())
+    from .casebook.kinds import BY_NAME as RECORDS_BY_NAME
+
     print("# stored:")
-    print(f"#   journal entries: {len(casebook.list_journal(client_id))}")
-    print(f"#   ladder attempts: {len(casebook.list_ladder_attempts(client_id))}")
-    print(f"#   listening records: {len(casebook.list_listening_records(client_id))}")
-    print(f"#   packets generated: {len(casebook.list_packets(client_id))}")
+    for kind, count in casebook.count_records(client_id).items():
+        print(f"#   {RECORDS_BY_NAME[kind].plural}: {count}")
 
 
 def _confirmed(client_id: str) -> bool:

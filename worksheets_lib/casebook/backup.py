@@ -161,27 +161,17 @@ class CheckReport:
 
 def check(casebook: Casebook) -> CheckReport:
     """SQLite's full integrity check, then every stored record read back through its model."""
-    from ..models import (
-        ClientProfile,
-        GoalPlan,
-        HistoryMap,
-        JournalEntry,
-        LadderAttempt,
-        ListeningRecord,
-        PacketRecord,
-    )
+    from ..models import ClientProfile
+    from .kinds import DOCUMENTS, RECORDS
 
     report = CheckReport(casebook.path)
     rows = casebook._read("PRAGMA integrity_check")
     report.sqlite_problems = [r[0] for r in rows if r[0] != "ok"][:20]
     report.sqlite_problems += [f"foreign key: {r[0]} row {r[1]}"
                                for r in casebook._read("PRAGMA foreign_key_check")][:20]
-    tables = [("client profile", "SELECT id, profile FROM clients", ClientProfile),
-              ("journal entry", "SELECT id, body FROM journal_entries", JournalEntry),
-              ("ladder attempt", "SELECT id, body FROM ladder_attempts", LadderAttempt),
-              ("listening record", "SELECT id, body FROM listening_records", ListeningRecord),
-              ("packet record", "SELECT id, body FROM packets", PacketRecord)]
-    documents = {"history": ("history map", HistoryMap), "plan": ("goal plan", GoalPlan)}
+    tables = [("client profile", "SELECT id, profile FROM clients", ClientProfile)]
+    tables += [(kind.name, f"SELECT id, body FROM {kind.table}", kind.model) for kind in RECORDS]
+    documents = {kind.name: (kind.label, kind.model) for kind in DOCUMENTS}
     for kind, query, model in tables:
         rows = casebook._read(query)
         report.counts[kind] = len(rows)

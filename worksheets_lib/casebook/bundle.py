@@ -42,7 +42,8 @@ from ..models.common import Model, sane_moment
 from ..models.problems import problems_from
 from . import audit
 from .keys import Key
-from .store import Casebook, _insert_or_update, _now, _utc, _with_step_ids, check_client_id
+from .kinds import RECORDS, AuditKind
+from .store import Casebook, _insert_record, _now, _utc, _with_step_ids, check_client_id
 
 #: A moment with its time zone: an export time without one could not be compared.
 AwareMoment = Annotated[AwareDatetime, AfterValidator(sane_moment)]
@@ -57,8 +58,6 @@ MAX_AUDIT_LINES = 200_000
 DOCUMENT_LABELS = {"client": "profile", "history": "history map", "plan": "goal plan"}
 
 
-AuditKind = Literal["client", "history", "plan", "journal entry", "ladder attempt",
-                    "listening record", "packet", "client records"]
 
 
 class BundleAuditLine(Model):
@@ -286,31 +285,14 @@ def import_bundle(casebook: Casebook, bundle: Bundle, replace: bool = False) -> 
                          (key, kind, document.model_dump_json(), changed_at(kind)))
             casebook._audit(conn, "update" if stored else "create", kind, key)
             result.replaced.append(kind)
-        merges = (
-            ("journal entry", "journal_entries", bundle.journal,
-             lambda e: {"at": _utc(e.at)}),
-            ("ladder attempt", "ladder_attempts", bundle.ladder_attempts,
-             lambda a: {"step_id": a.step_id, "tried_on": a.tried_on.isoformat()}),
-            ("listening record", "listening_records", bundle.listening,
-             lambda r: {"talked_on": r.talked_on.isoformat()}),
-        )
-        for kind, table, records, columns in merges:
-            result.added[kind] = 0
-            for record in records:
-                if _has(conn, table, record.id, key):
+        for kind in RECORDS:  # records merge by their ids: what is there stays as it is
+            result.added[kind.name] = 0
+            for record in getattr(bundle, kind.bundle_field):
+                if _has(conn, kind.table, record.id, key):
                     continue
-                _insert_or_update(conn, table, record.id, key, columns(record),
-                                  record.model_dump_json())
-                casebook._audit(conn, "create", kind, key)
-                result.added[kind] += 1
-        result.added["packet"] = 0
-        for packet in bundle.packets:
-            if _has(conn, "packets", packet.id, key):
-                continue
-            conn.execute("INSERT INTO packets (id, client_key, at, body) VALUES (?, ?, ?, ?)",
-                         (packet.id, key, _utc(packet.at), packet.model_dump_json()))
-            casebook._audit(conn, "create", "packet", key)
-            result.added["packet"] += 1
+                _insert_record(conn, kind, record, key)
+                casebook._audit(conn, "create", kind.name, key)
+                result.added[kind.name] += 1
         for line in bundle.audit:
             at = _utc(line.at)
             if conn.execute("SELECT 1 FROM audit WHERE client_key = ? AND at = ? AND role = ? "

@@ -26,10 +26,8 @@ from . import driver, keys, wal
 from .backup import fsync_file
 from .diagnosis import explain
 from .keys import Key
+from .kinds import TABLES
 from .opening import sqlite_uri
-
-TABLES = ("clients", "documents", "journal_entries", "ladder_attempts", "listening_records",
-          "packets", "audit")
 
 
 @dataclass

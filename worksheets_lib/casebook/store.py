@@ -38,6 +38,8 @@ from . import audit, diagnosis, driver, location, opening, schema
 from .audit import now as _now
 from .diagnosis import explain
 from .keys import Key
+from .kinds import BY_NAME, RECORDS, RecordKind
+from .kinds import stored_time as _utc
 
 Role = Literal["therapist", "client"]
 T = TypeVar("T")
@@ -412,10 +414,7 @@ class Casebook:
                 "client profile", client_id)
             if attempt.step_id not in {s.id for s in profile.ladder.steps}:
                 raise RecordError("ladder attempt: step_id is not a step of this client's ladder")
-            existed = _insert_or_update(conn, "ladder_attempts", attempt.id, key,
-                                        {"step_id": attempt.step_id,
-                                         "tried_on": attempt.tried_on.isoformat()},
-                                        attempt.model_dump_json())
+            existed = _insert_record(conn, BY_NAME["ladder attempt"], attempt, key)
             self._audit(conn, "update" if existed else "create", "ladder attempt", key)
 
         self._write(work)
@@ -423,17 +422,14 @@ class Casebook:
 
     def list_ladder_attempts(self, client_id: str) -> list[LadderAttempt]:
         """Every ladder attempt, oldest first."""
-        return self._list(client_id, "ladder_attempts", "tried_on", LadderAttempt,
-                          "ladder attempt")
+        return self._list(client_id, BY_NAME["ladder attempt"])
 
     def add_listening_record(self, client_id: str, record: ListeningRecord) -> ListeningRecord:
         """Store one conversation from the listening checklist."""
 
         def work(conn):
             key = self._key(client_id, conn)
-            existed = _insert_or_update(conn, "listening_records", record.id, key,
-                                        {"talked_on": record.talked_on.isoformat()},
-                                        record.model_dump_json())
+            existed = _insert_record(conn, BY_NAME["listening record"], record, key)
             self._audit(conn, "update" if existed else "create", "listening record", key)
 
         self._write(work)
@@ -441,16 +437,14 @@ class Casebook:
 
     def list_listening_records(self, client_id: str) -> list[ListeningRecord]:
         """Every listening-checklist conversation, oldest first."""
-        return self._list(client_id, "listening_records", "talked_on", ListeningRecord,
-                          "listening record")
+        return self._list(client_id, BY_NAME["listening record"])
 
     def log_packet(self, client_id: str, packet: PacketRecord) -> PacketRecord:
         """Note that a packet was generated (its hash, not the PDF)."""
 
         def work(conn):
             key = self._key(client_id, conn)
-            conn.execute("INSERT INTO packets (id, client_key, at, body) VALUES (?, ?, ?, ?)",
-                         (packet.id, key, _utc(packet.at), packet.model_dump_json()))
+            _insert_record(conn, BY_NAME["packet"], packet, key)
             self._audit(conn, "create", "packet", key)
 
         self._write(work)
@@ -458,14 +452,22 @@ class Casebook:
 
     def list_packets(self, client_id: str) -> list[PacketRecord]:
         """Every packet generated for the client, oldest first."""
-        return self._list(client_id, "packets", "at", PacketRecord, "packet record")
+        return self._list(client_id, BY_NAME["packet"])
 
-    def _list(self, client_id: str, table: str, order: str, model: type[M],
-              kind: str) -> list[M]:
+    def count_records(self, client_id: str) -> dict[str, int]:
+        """How many records of each kind (see :mod:`.kinds`) the client has.
+
+        Each record is read back through its model, so one that no longer reads is
+        named here rather than counted.
+        """
+        return {kind.name: len(self._list(client_id, kind)) for kind in RECORDS}
+
+    def _list(self, client_id: str, kind: RecordKind) -> list:
         key = self._key(client_id)
-        rows = self._read(  # table and order are our own constants
-            f"SELECT id, body FROM {table} WHERE client_key = ? ORDER BY {order}, id", (key,))
-        return [self._model(model, body, kind, rid) for rid, body in rows]
+        rows = self._read(  # table and order are our own constants (kinds.py)
+            f"SELECT id, body FROM {kind.table} WHERE client_key = ? ORDER BY {kind.order}, id",
+            (key,))
+        return [self._model(kind.model, body, kind.name, rid) for rid, body in rows]
 
     # -- the audit trail ------------------------------------------------------------------
 
@@ -520,17 +522,24 @@ def _with_step_ids(profile: ClientProfile, known: dict[str, str] | None = None) 
         update={"steps": steps})})
 
 
-def _utc(moment: dt.datetime) -> str:
-    """A sortable text form: UTC, ISO 8601 (a naive time is taken as local time)."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
 def _bound(value: dt.date | dt.datetime, end: bool) -> str:
     """A range bound; a date means the whole local day."""
     if isinstance(value, dt.datetime):
         return _utc(value)
     day = value + dt.timedelta(days=1) if end else value
     return _utc(dt.datetime.combine(day, dt.time()))
+
+
+def _insert_record(conn, kind: RecordKind, record, key: str) -> bool:
+    """Store *record* of *kind* (see :mod:`.kinds`); True when it was there already."""
+    if not kind.editable:
+        conn.execute(f"INSERT INTO {kind.table} (id, client_key, {', '.join(kind.columns(record))},"
+                     f" body) VALUES (?, ?, {', '.join('?' for _ in kind.columns(record))}, ?)",
+                     (record.id, key, *kind.columns(record).values(),
+                      record.model_dump_json()))
+        return False
+    return _insert_or_update(conn, kind.table, record.id, key, kind.columns(record),
+                             record.model_dump_json())
 
 
 def _insert_or_update(conn, table: str, record_id: str, key: str, columns: dict[str, str],
