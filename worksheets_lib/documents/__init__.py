@@ -4,14 +4,18 @@
 - ``worksheets``: the client's worksheets (ladder, journal, listening, goal plan).
 - ``records``: documents made from casebook records (history map, journal week,
   progress review).
+- ``calming``: the grounding plan, the pause cards, the experiment record, the support
+  map and the keeping-it-going plan.
 - ``packet``: the packet (a cover and any client documents).
 - ``render``: models in, HTML or PDF out.
 - ``sources``: the models a document needs, gathered from the casebook.
 """
 
-# Registry order is import order: the worksheets, the record documents, then the packet.
+# Registry order is import order: the worksheets, the record documents, the calming and
+# practising pages (calming), then the packet.
 from . import worksheets  # noqa: F401, I001
 from . import records  # noqa: F401, I001
+from . import calming  # noqa: F401, I001
 from .packet import chosen_documents, packet_html, render_casebook_packet, render_packet
 from .registry import (
     Document,

@@ -1,0 +1,127 @@
+"""The calming and practising pages (documents/calming.py), checked by the facts of their PDFs.
+
+Each is rendered for the demo client and for a stress client (every word at its
+longest, other scripts, long ladder steps) on both papers: the page count, the
+client's own words on the page, only our fonts and all of them embedded, and no
+WeasyPrint warning (the autouse fixture in conftest fails a test on one).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import embedded_font_count, pdf_fonts, pdf_text
+from worksheets_lib import Inputs, demo_client_path, get_document, load_client, render_document
+from worksheets_lib.documents.demo import demo_inputs
+from worksheets_lib.models.paper import PAPER_SIZES
+
+PAPERS = list(PAPER_SIZES)
+LONG_TERM = ("my long-term partner and best friend of many years, Sam" + "x" * 60)[:60]
+STRESS_NAME = "Zoë Ñúñez-Łukasiewicz " * 2 + "Alexandra-Marguerite"[:16]
+#: A ladder step of 300 characters with a word wider than any card, and one in other scripts.
+LONG_STEP = ("Tell Maximilian-Alexandrovich-Konstantinopolous how I felt when the weekend "
+             "plans changed, and ask to plan the next one together. " * 4)[:300]
+OTHER_SCRIPTS = "Сказать Марии «спасибо» · Να πω ευχαριστώ · Nói lời cảm ơn với mẹ tôi"
+
+#: The calming and practising documents, and how many pages each has on either paper.
+PAGES = {"grounding-plan": 2}
+#: The purpose each is listed under.
+PURPOSES = {"grounding-plan": "calming"}
+
+
+def squashed(text: str) -> str:
+    """Text with all white space removed: words broken across lines still match."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Inputs:
+    return demo_inputs(load_client(demo_client_path()))
+
+
+@pytest.fixture(scope="module")
+def stress() -> Inputs:
+    import yaml
+
+    from worksheets_lib import validate_client
+
+    data = yaml.safe_load(demo_client_path().read_text(encoding="utf-8"))
+    steps = [{"step": LONG_STEP, "distress": 5}, {"step": OTHER_SCRIPTS, "distress": 10}]
+    steps += [{"step": f"{chr(67 + i)}. " + "a longer step in my own words " * 9,
+               "distress": 20 + 8 * i} for i in range(10)]
+    data.update(name=STRESS_NAME, ladder={"steps": steps},
+                terms={"partner": LONG_TERM, "relationship": LONG_TERM, "closeness": LONG_TERM})
+    return Inputs(validate_client(data))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, demo, stress):
+    folder = tmp_path_factory.mktemp("calming")
+    results = {}
+    for name in PAGES:
+        for who, inputs in (("demo", demo), ("stress", stress)):
+            for paper in PAPERS:
+                out = folder / f"{name}-{who}-{paper}.pdf"
+                results[name, who, paper] = render_document(name, inputs, out, paper=paper)
+    return results
+
+
+def test_each_is_a_client_document_with_its_purpose_and_goes_in_a_packet():
+    for name, purpose in PURPOSES.items():
+        doc = get_document(name)
+        assert doc.audience == "client" and doc.purpose == purpose
+        assert doc.in_packet and not doc.needs
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("who", ["demo", "stress"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_has_its_pages_only_our_fonts_embedded_and_the_client_name(rendered, demo,
+                                                                         stress, name, who,
+                                                                         paper):
+    result = rendered[name, who, paper]
+    assert result.pages == len(PdfReader(str(result.path)).pages) == PAGES[name]
+    fonts = pdf_fonts(result.path)
+    assert fonts and all(f.startswith("Worksheets-") for f in fonts), fonts
+    used, embedded = embedded_font_count(result.path)
+    assert used == embedded
+    client = (demo if who == "demo" else stress).client
+    for page in pdf_text(result.path).split("\f"):
+        assert squashed(client.name)[:12] in squashed(page)
+
+
+# --- my body and feeling safe ------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["demo", "stress"])
+def test_the_grounding_plan_explains_alarm_and_calm_then_plans_with_the_client_s_words(
+        rendered, demo, stress, who):
+    client = (demo if who == "demo" else stress).client
+    first, second = pdf_text(rendered["grounding-plan", who, "a4"].path).split("\f")
+    assert "The alarm in your body" in first and "The calm in your body" in first
+    for way in ("Breathe out slowly", "5, 4, 3, 2, 1", "Cold water", "Move"):
+        assert way in first
+    assert "My grounding plan" in second
+    for part in ("My early warning signs", "What calms my body", "People I can reach",
+                 "Words I can say to myself", "If I am in danger"):
+        assert part in second
+    assert squashed(client.terms.partner) in squashed(second)
+    # Without a practice's crisis line: the emergency number, and a line to write one in.
+    assert "Call your local emergency number now" in second and "My crisis line:" in second
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_the_grounding_plan_prints_the_practice_s_crisis_line_at_its_longest(tmp_path, stress,
+                                                                             paper):
+    line = ("Call Harbour Crisis on 0800 000 000, day or night. " * 8)[:400].strip()
+    folder = tmp_path / "practice"
+    folder.mkdir()
+    (folder / "practice.yaml").write_text(f'crisis_line: "{line}"\n', encoding="utf-8")
+    result = render_document("grounding-plan", stress, tmp_path / "g.pdf", paper=paper,
+                             practice=folder)
+    assert result.pages == 2
+    second = pdf_text(result.path).split("\f")[1]
+    assert squashed(line) in squashed(second)
+    assert "My crisis line:" not in second
