@@ -27,9 +27,9 @@ LONG_STEP = ("Tell Maximilian-Alexandrovich-Konstantinopolous how I felt when th
 OTHER_SCRIPTS = "Сказать Марии «спасибо» · Να πω ευχαριστώ · Nói lời cảm ơn với mẹ tôi"
 
 #: The calming and practising documents, and how many pages each has on either paper.
-PAGES = {"grounding-plan": 2}
+PAGES = {"grounding-plan": 2, "pause-cards": 1}
 #: The purpose each is listed under.
-PURPOSES = {"grounding-plan": "calming"}
+PURPOSES = {"grounding-plan": "calming", "pause-cards": "calming"}
 
 
 def squashed(text: str) -> str:
@@ -125,3 +125,68 @@ def test_the_grounding_plan_prints_the_practice_s_crisis_line_at_its_longest(tmp
     second = pdf_text(result.path).split("\f")[1]
     assert squashed(line) in squashed(second)
     assert "My crisis line:" not in second
+
+
+# --- pause cards --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["demo", "stress"])
+def test_pause_cards_carry_the_steps_and_the_client_s_first_ladder_steps(rendered, demo, stress,
+                                                                         who):
+    client = (demo if who == "demo" else stress).client
+    text = pdf_text(rendered["pause-cards", who, "a4"].path)
+    for step in ("Notice.", "Name it.", "Rate it.", "Choose a step."):
+        assert text.count(step) == 3
+    for step in client.ladder.sorted_steps()[:3]:
+        assert squashed(step.step) in squashed(text)
+    assert text.count("Words I can say to myself:") == 3
+
+
+def test_pause_cards_without_ladder_steps_leave_room_to_write_one(tmp_path, make_client):
+    client = make_client(ladder={"steps": [{"step": "Say hello to my neighbour.",
+                                            "distress": 10}]})
+    result = render_document("pause-cards", client, tmp_path / "p.pdf")
+    text = pdf_text(result.path)
+    assert result.pages == 1 and text.count("Say hello to my neighbour.") == 1
+    assert text.count("A small step I can choose:") == 3
+
+
+def _boxes(document, cls):
+    """The block boxes of the first page whose element has the class *cls* (absolutely
+    positioned boxes are held by WeasyPrint's placeholders)."""
+    found = []
+    for box in document.pages[0]._page_box.descendants():
+        box = getattr(box, "_box", box)
+        if (box.element is not None and cls in (box.element.get("class") or "").split()
+                and type(box).__name__ == "BlockBox"):
+            found.append(box)
+    return found
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("who", ["demo", "stress"])
+def test_pause_card_marks_line_up_with_the_cuts_and_no_words_leave_their_card(demo, stress,
+                                                                               who, paper):
+    from test_documents import layout
+
+    from worksheets_lib import document_html
+
+    inputs = demo if who == "demo" else stress
+    document = layout(document_html("pause-cards", inputs, paper=paper), paper)
+    assert len(document.pages) == 1
+    cuts_y = {round(b.position_y, 2) for b in _boxes(document, "pc-cut-h")}
+    cuts_x = {round(b.position_x, 2) for b in _boxes(document, "pc-cut-v")}
+    cuts_x |= {round(b.position_x, 2) for b in _boxes(document, "pc-fold")}
+    assert len(cuts_y) == 4 and len(cuts_x) == 3
+    for mark in _boxes(document, "pc-mark-h"):
+        assert round(mark.position_y, 2) in cuts_y
+    for mark in _boxes(document, "pc-mark-v"):
+        assert round(mark.position_x, 2) in cuts_x
+    halves = _boxes(document, "pc-half")
+    assert len(halves) == 6
+    for half in halves:
+        top, bottom = half.position_y, half.position_y + half.margin_height()
+        left, right = half.position_x, half.position_x + half.margin_width()
+        for box in half.descendants():
+            if type(box).__name__ == "LineBox":
+                assert top <= box.position_y and box.position_y + box.height <= bottom + 0.01
+                assert left <= box.position_x and box.position_x + box.width <= right + 0.01

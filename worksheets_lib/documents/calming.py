@@ -3,6 +3,8 @@
 - ``grounding-plan``: a short handout on the body's alarm and calming systems, then
   the client's own grounding plan (warning signs, what calms, people, words, the
   practice's crisis line).
+- ``pause-cards``: the four pause steps on wallet cards, with the client's first ladder
+  steps on their backs, to cut out and fold.
 
 Each builds its template's values from the client's profile only (no casebook
 records), so each can be made from a client file and goes in a packet. As in
@@ -14,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .measure import wrap
 from .registry import Document, Inputs, register
 
 #: Body signs to tick on the grounding handout: the alarm is on, the body is calm.
@@ -39,5 +42,43 @@ register(Document(
     "grounding-plan", "My body and feeling safe",
     "How the body's alarm and calm work, in plain words, and my own grounding plan for "
     "hard moments.",
-    "client", "grounding_plan.html.j2", _grounding_plan, purpose="calming",
-    default_in_packet=False))
+    "client", "grounding_plan.html.j2", _grounding_plan, purpose="calming"))
+
+
+#: Pause cards on a page: each is a strip of two 85 x 55 mm halves (the pause steps and
+#: the client's own step), to cut out and fold into one wallet card (or cut into two).
+CARDS_PER_PAGE = 3
+CARD_WIDTH_MM, CARD_HEIGHT_MM = 85.0, 55.0
+#: The width of a card's words (the card less 4 mm padding each side), and the room on
+#: its back for the client's step, in lines of each size, before the words line.
+_CARD_TEXT_MM = CARD_WIDTH_MM - 8.0
+_STEP_SIZES_PT = ((9.5, 5), (8.5, 6), (7.5, 8))
+
+
+def _step_size(text: str) -> float:
+    """The largest size (pt) at which a ladder step fits the back of a card."""
+    for size, most in _STEP_SIZES_PT:
+        if wrap(text, "bold", size, lambda n: _CARD_TEXT_MM) <= most:
+            return size
+    return _STEP_SIZES_PT[-1][0]
+
+
+def _pause_cards(inputs: Inputs, scratch: Path, paper: str = "a4",
+                 hints: dict | None = None) -> dict[str, Any]:
+    steps = inputs.client.ladder.sorted_steps()[:CARDS_PER_PAGE]
+    cards = [{"step": step.step, "size": _step_size(step.step)} for step in steps]
+    cards += [{"step": None, "size": None}] * (CARDS_PER_PAGE - len(cards))
+    rows = len(cards)
+    return {"cards": cards, "scale": list(range(11)),
+            "card_w": CARD_WIDTH_MM, "card_h": CARD_HEIGHT_MM,
+            # Where the cut marks go: every row line, the outer edges and the fold.
+            "row_lines": [i * CARD_HEIGHT_MM for i in range(rows + 1)],
+            "column_lines": [0.0, CARD_WIDTH_MM, 2 * CARD_WIDTH_MM],
+            "sheet_h": rows * CARD_HEIGHT_MM}
+
+
+register(Document(
+    "pause-cards", "My pause cards",
+    "Wallet cards with the four pause steps, and my own first small steps, to cut out and "
+    "carry.",
+    "client", "pause_cards.html.j2", _pause_cards, purpose="calming"))
