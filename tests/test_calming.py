@@ -150,12 +150,19 @@ def test_pause_cards_without_ladder_steps_leave_room_to_write_one(tmp_path, make
     assert text.count("A small step I can choose:") == 3
 
 
+def _tree(box):
+    """*box* and every box inside it, through WeasyPrint's placeholders of absolute boxes."""
+    box = getattr(box, "_box", box)
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _tree(child)
+
+
 def _boxes(document, cls):
     """The block boxes of the first page whose element has the class *cls* (absolutely
     positioned boxes are held by WeasyPrint's placeholders)."""
     found = []
-    for box in document.pages[0]._page_box.descendants():
-        box = getattr(box, "_box", box)
+    for box in _tree(document.pages[0]._page_box):
         if (box.element is not None and cls in (box.element.get("class") or "").split()
                 and type(box).__name__ == "BlockBox"):
             found.append(box)
@@ -186,7 +193,15 @@ def test_pause_card_marks_line_up_with_the_cuts_and_no_words_leave_their_card(de
     for half in halves:
         top, bottom = half.position_y, half.position_y + half.margin_height()
         left, right = half.position_x, half.position_x + half.margin_width()
-        for box in half.descendants():
-            if type(box).__name__ == "LineBox":
-                assert top <= box.position_y and box.position_y + box.height <= bottom + 0.01
-                assert left <= box.position_x and box.position_x + box.width <= right + 0.01
+        lines = [b for b in _tree(half) if type(b).__name__ == "LineBox"]
+        for box in lines:
+            assert top <= box.position_y and box.position_y + box.height <= bottom + 0.01
+            assert left <= box.position_x and box.position_x + box.width <= right + 0.01
+        # The lines pinned to the card's foot (whose card it is; words to say) and the rest.
+        pinned_ids = {id(line) for box in _tree(half) if box.element is not None
+                      and {"pc-words", "pc-owner"} & set((box.element.get("class") or "").split())
+                      for line in _tree(box) if type(line).__name__ == "LineBox"}
+        pinned = [b for b in lines if id(b) in pinned_ids]
+        flowing = [b for b in lines if id(b) not in pinned_ids]
+        assert flowing and pinned
+        assert max(b.position_y + b.height for b in flowing) <= min(b.position_y for b in pinned)
