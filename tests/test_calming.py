@@ -27,9 +27,9 @@ LONG_STEP = ("Tell Maximilian-Alexandrovich-Konstantinopolous how I felt when th
 OTHER_SCRIPTS = "Сказать Марии «спасибо» · Να πω ευχαριστώ · Nói lời cảm ơn với mẹ tôi"
 
 #: The calming and practising documents, and how many pages each has on either paper.
-PAGES = {"grounding-plan": 2, "pause-cards": 1}
+PAGES = {"grounding-plan": 2, "pause-cards": 1, "experiment": 2}
 #: The purpose each is listed under.
-PURPOSES = {"grounding-plan": "calming", "pause-cards": "calming"}
+PURPOSES = {"grounding-plan": "calming", "pause-cards": "calming", "experiment": "practising"}
 
 
 def squashed(text: str) -> str:
@@ -205,3 +205,34 @@ def test_pause_card_marks_line_up_with_the_cuts_and_no_words_leave_their_card(de
         flowing = [b for b in lines if id(b) not in pinned_ids]
         assert flowing and pinned
         assert max(b.position_y + b.height for b in flowing) <= min(b.position_y for b in pinned)
+
+
+# --- the experiment record ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("who", ["demo", "stress"])
+def test_the_experiment_record_has_before_and_after_and_offers_ladder_steps(rendered, demo,
+                                                                            stress, who, paper):
+    client = (demo if who == "demo" else stress).client
+    before, after = pdf_text(rendered["experiment", who, paper].path).split("\f")
+    for part in ("Before I try it", "The thought I am testing",
+                 "How much do I believe it right now", "What I predict will happen",
+                 "The safety habits I will drop", "Stay safe."):
+        assert part in before
+    for part in ("After I try it", "What happened?", "What I learned",
+                 "How much do I believe the thought now"):
+        assert part in after
+    steps = client.ladder.sorted_steps()
+    offered = [s.step for s in steps[:3] if squashed(s.step) in squashed(before)]
+    # The easiest steps, in order: all three short ones; at least the first long one.
+    assert offered == [s.step for s in steps[:len(offered)]]
+    assert len(offered) == 3 if who == "demo" else len(offered) >= 1
+    assert squashed(client.terms.partner) in squashed(before)
+
+
+def test_the_experiment_record_without_a_ladder_still_asks_for_a_small_step(tmp_path,
+                                                                           make_client):
+    result = render_document("experiment", make_client(ladder={"steps": []}),
+                             tmp_path / "e.pdf")
+    assert result.pages == 2
+    assert "Pick something small and safe" in pdf_text(result.path)

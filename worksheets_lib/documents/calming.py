@@ -5,6 +5,8 @@
   practice's crisis line).
 - ``pause-cards``: the four pause steps on wallet cards, with the client's first ladder
   steps on their backs, to cut out and fold.
+- ``experiment``: a behavioural experiment record, before and after, that may use a
+  ladder step.
 
 Each builds its template's values from the client's profile only (no casebook
 records), so each can be made from a client file and goes in a packet. As in
@@ -16,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..models.paper import PAPER_SIZES
 from .measure import wrap
 from .registry import Document, Inputs, register
 
@@ -82,3 +85,37 @@ register(Document(
     "Wallet cards with the four pause steps, and my own first small steps, to cut out and "
     "carry.",
     "client", "pause_cards.html.j2", _pause_cards, purpose="calming"))
+
+
+#: Ladder steps offered as experiments: the easiest ones, at most this many, and only as
+#: many as fit in this many lines (the first always), so the page never runs over.
+EXPERIMENT_STEPS, EXPERIMENT_STEP_LINES = 3, 6
+
+
+def experiment_steps(steps: list[str], paper: str) -> list[str]:
+    """The ladder steps the experiment record offers, easiest first, within their room.
+
+    Measured in bold, a little wider than the regular text they print in.
+    """
+    width = PAPER_SIZES.get(paper, PAPER_SIZES["a4"]).width_mm - 32.0 - 6.0
+    chosen, used = [], 0
+    for step in steps[:EXPERIMENT_STEPS]:
+        needed = wrap(step, "bold", 10.5, lambda n: width)
+        if chosen and used + needed > EXPERIMENT_STEP_LINES:
+            break
+        chosen.append(step)
+        used += needed
+    return chosen
+
+
+def _experiment(inputs: Inputs, scratch: Path, paper: str = "a4",
+                hints: dict | None = None) -> dict[str, Any]:
+    steps = [step.step for step in inputs.client.ladder.sorted_steps()]
+    return {"steps": experiment_steps(steps, paper), "percent": list(range(0, 101, 10))}
+
+
+register(Document(
+    "experiment", "My experiment record",
+    "Test a worried thought with one small, safe try: what I expect, what happened, and "
+    "what I learned.",
+    "client", "experiment.html.j2", _experiment, purpose="practising"))
