@@ -27,9 +27,10 @@ LONG_STEP = ("Tell Maximilian-Alexandrovich-Konstantinopolous how I felt when th
 OTHER_SCRIPTS = "Сказать Марии «спасибо» · Να πω ευχαριστώ · Nói lời cảm ơn với mẹ tôi"
 
 #: The calming and practising documents, and how many pages each has on either paper.
-PAGES = {"grounding-plan": 2, "pause-cards": 1, "experiment": 2}
+PAGES = {"grounding-plan": 2, "pause-cards": 1, "experiment": 2, "support-map": 2}
 #: The purpose each is listed under.
-PURPOSES = {"grounding-plan": "calming", "pause-cards": "calming", "experiment": "practising"}
+PURPOSES = {"grounding-plan": "calming", "pause-cards": "calming", "experiment": "practising",
+            "support-map": "practising"}
 
 
 def squashed(text: str) -> str:
@@ -236,3 +237,63 @@ def test_the_experiment_record_without_a_ladder_still_asks_for_a_small_step(tmp_
                              tmp_path / "e.pdf")
     assert result.pages == 2
     assert "Pick something small and safe" in pdf_text(result.path)
+
+
+# --- the support map ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["demo", "stress"])
+def test_the_support_map_has_the_circles_who_helps_and_one_person_this_week(rendered, demo,
+                                                                            stress, who):
+    client = (demo if who == "demo" else stress).client
+    first, second = pdf_text(rendered["support-map", who, "letter"].path).split("\f")
+    for label in ("Around me", "Close", "Closest to me", "Me"):
+        assert label in first
+    assert squashed(client.terms.partner) in squashed(first)
+    # The client's name is in the middle circle as well as in the header.
+    assert squashed(first).count(squashed(client.name)) >= 2
+    for part in ("Who I can reach, and for what", "To talk", "Practical help", "Fun",
+                 "One person to reach out to this week", "Afterwards: how did it go?"):
+        assert part in second
+
+
+def _rectangle_distances(box, cx, cy):
+    """The nearest and furthest distance from (cx, cy) of the rectangle of *box*."""
+    left, top = box.position_x, box.position_y
+    right, bottom = left + box.width, top + box.height
+    near_x = min(max(cx, left), right) - cx
+    near_y = min(max(cy, top), bottom) - cy
+    far = max(((x - cx) ** 2 + (y - cy) ** 2) ** 0.5 for x in (left, right)
+              for y in (top, bottom))
+    return (near_x ** 2 + near_y ** 2) ** 0.5, far
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("who", ["demo", "stress"])
+def test_the_support_map_s_words_stay_inside_their_circles(demo, stress, who, paper):
+    from test_documents import layout
+
+    from worksheets_lib import document_html
+
+    document = layout(document_html("support-map", demo if who == "demo" else stress,
+                                    paper=paper), paper)
+    rings = sorted(_boxes(document, "sm-ring") + _boxes(document, "sm-me"),
+                   key=lambda b: -b.border_width())
+    cx = rings[0].border_box_x() + rings[0].border_width() / 2
+    cy = rings[0].border_box_y() + rings[0].border_height() / 2
+    radii = [ring.border_width() / 2 for ring in rings] + [0.0]
+    for ring in rings:  # all share one centre
+        assert abs(ring.border_box_x() + ring.border_width() / 2 - cx) < 0.01
+        assert abs(ring.border_box_y() + ring.border_height() / 2 - cy) < 0.01
+    labels: dict[int, list] = {}  # a label's boxes (its block hint makes more than one)
+    for box in _boxes(document, "sm-label"):
+        labels.setdefault(id(box.element), []).append(box)
+    assert len(labels) == 3
+    for index, boxes in enumerate(labels.values()):
+        texts = [t for box in boxes for t in _tree(box) if type(t).__name__ == "TextBox"]
+        assert texts
+        for text in texts:
+            near, far = _rectangle_distances(text, cx, cy)
+            assert radii[index + 1] < near and far < radii[index], (index, text.text)
+    for text in _tree(_boxes(document, "sm-me")[0]):
+        if type(text).__name__ == "TextBox":
+            assert _rectangle_distances(text, cx, cy)[1] < radii[3], text.text

@@ -7,6 +7,8 @@
   steps on their backs, to cut out and fold.
 - ``experiment``: a behavioural experiment record, before and after, that may use a
   ladder step.
+- ``support-map``: circles of closeness around the client, who helps with what, and one
+  person to reach out to this week.
 
 Each builds its template's values from the client's profile only (no casebook
 records), so each can be made from a client file and goes in a packet. As in
@@ -119,3 +121,33 @@ register(Document(
     "Test a worried thought with one small, safe try: what I expect, what happened, and "
     "what I learned.",
     "client", "experiment.html.j2", _experiment, purpose="practising"))
+
+
+#: The support map's circles, from the outside in (diameters in mm), and the middle one.
+#: Each has a name and a hint, set in its band's top where the band is wide enough.
+SUPPORT_RINGS = ((150.0, "Around me", "People I see now and then, groups, helpers"),
+                 (108.0, "Close", "People I trust"),
+                 (68.0, "Closest to me", None))
+SUPPORT_ME_MM = 34.0
+#: Rows on the support map's "who I can reach" table.
+SUPPORT_ROWS = 9
+
+
+def _support_map(inputs: Inputs, scratch: Path, paper: str = "a4",
+                 hints: dict | None = None) -> dict[str, Any]:
+    # The client's name in the middle circle: smaller when it is long, so it stays inside.
+    width = SUPPORT_ME_MM - 8.0
+    name = inputs.client.name
+    size = next((pt for pt in (10.5, 9.0, 8.0) if wrap(name, "bold", pt, lambda n: width) <= 2),
+                7.0)
+    return {"rings": [{"d": d, "label": label, "hint": hint}
+                      for d, label, hint in SUPPORT_RINGS],
+            "map_d": SUPPORT_RINGS[0][0], "me_d": SUPPORT_ME_MM, "name_pt": size,
+            "rows": SUPPORT_ROWS}
+
+
+register(Document(
+    "support-map", "My support map",
+    "Circles of the people around me, who I can reach for talking, help or fun, and one "
+    "person to reach out to this week.",
+    "client", "support_map.html.j2", _support_map, purpose="practising"))
