@@ -27,10 +27,11 @@ LONG_STEP = ("Tell Maximilian-Alexandrovich-Konstantinopolous how I felt when th
 OTHER_SCRIPTS = "Сказать Марии «спасибо» · Να πω ευχαριστώ · Nói lời cảm ơn với mẹ tôi"
 
 #: The calming and practising documents, and how many pages each has on either paper.
-PAGES = {"grounding-plan": 2, "pause-cards": 1, "experiment": 2, "support-map": 2}
+PAGES = {"grounding-plan": 2, "pause-cards": 1, "experiment": 2, "support-map": 2,
+         "keeping-it-going": 2}
 #: The purpose each is listed under.
 PURPOSES = {"grounding-plan": "calming", "pause-cards": "calming", "experiment": "practising",
-            "support-map": "practising"}
+            "support-map": "practising", "keeping-it-going": "keeping it going"}
 
 
 def squashed(text: str) -> str:
@@ -114,18 +115,21 @@ def test_the_grounding_plan_explains_alarm_and_calm_then_plans_with_the_client_s
 
 
 @pytest.mark.parametrize("paper", PAPERS)
-def test_the_grounding_plan_prints_the_practice_s_crisis_line_at_its_longest(tmp_path, stress,
-                                                                             paper):
+@pytest.mark.parametrize("name", ["grounding-plan", "keeping-it-going"])
+def test_the_practice_s_crisis_line_and_contact_print_at_their_longest(tmp_path, stress, name,
+                                                                       paper):
     line = ("Call Harbour Crisis on 0800 000 000, day or night. " * 8)[:400].strip()
+    contact = ("12 Harbour Lane, Porthaven · 01234 567 890 · hello@harbourlane.example " * 3)
+    contact = contact[:160].strip()
     folder = tmp_path / "practice"
     folder.mkdir()
-    (folder / "practice.yaml").write_text(f'crisis_line: "{line}"\n', encoding="utf-8")
-    result = render_document("grounding-plan", stress, tmp_path / "g.pdf", paper=paper,
-                             practice=folder)
-    assert result.pages == 2
-    second = pdf_text(result.path).split("\f")[1]
-    assert squashed(line) in squashed(second)
-    assert "My crisis line:" not in second
+    (folder / "practice.yaml").write_text(f'crisis_line: "{line}"\ncontact: "{contact}"\n',
+                                          encoding="utf-8")
+    result = render_document(name, stress, tmp_path / "g.pdf", paper=paper, practice=folder)
+    assert result.pages == PAGES[name]
+    last = pdf_text(result.path).split("\f")[-1]
+    assert squashed(line) in squashed(last)
+    assert "My crisis line:" not in last
 
 
 # --- pause cards --------------------------------------------------------------------------------
@@ -297,3 +301,28 @@ def test_the_support_map_s_words_stay_inside_their_circles(demo, stress, who, pa
     for text in _tree(_boxes(document, "sm-me")[0]):
         if type(text).__name__ == "TextBox":
             assert _rectangle_distances(text, cx, cy)[1] < radii[3], text.text
+
+
+# --- keeping it going ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["demo", "stress"])
+def test_keeping_it_going_plans_check_ins_and_boosters_in_the_client_s_words(rendered, demo,
+                                                                             stress, who):
+    client = (demo if who == "demo" else stress).client
+    first, second = pdf_text(rendered["keeping-it-going", who, "a4"].path).split("\f")
+    for part in ("What has changed for me", "My warning signs", "What I will keep doing",
+                 "Where I am heading"):
+        assert part in first
+    assert squashed(client.terms.closeness) in squashed(first)
+    assert squashed(client.ladder.sorted_steps()[-1].step) in squashed(first)
+    assert "My monthly check-in" in second and "Month 6" in second
+    assert "When to book a booster session" in second
+    assert "To book, contact Harbour Lane Counselling" in second
+    assert "call your local emergency number now" in second
+
+
+def test_keeping_it_going_without_a_ladder_asks_where_i_am_heading(tmp_path, make_client):
+    result = render_document("keeping-it-going", make_client(ladder={"steps": []}),
+                             tmp_path / "k.pdf")
+    assert result.pages == 2
+    assert "Where I am heading, and my next step toward it" in pdf_text(result.path)

@@ -9,6 +9,8 @@
   ladder step.
 - ``support-map``: circles of closeness around the client, who helps with what, and one
   person to reach out to this week.
+- ``keeping-it-going``: for when sessions get further apart: what has changed, warning
+  signs, what I will keep doing, a monthly self check-in and when to book a booster.
 
 Each builds its template's values from the client's profile only (no casebook
 records), so each can be made from a client file and goes in a packet. As in
@@ -151,3 +153,33 @@ register(Document(
     "Circles of the people around me, who I can reach for talking, help or fun, and one "
     "person to reach out to this week.",
     "client", "support_map.html.j2", _support_map, purpose="practising"))
+
+
+#: What the client may keep doing, to tick on "Keeping it going" (small moments of
+#: closeness follow, in the client's own word).
+KEEP_DOING = ("The pause: notice, name it, rate it, choose a step",
+              "Writing in my feelings journal", "Trying steps on my ladder",
+              "Using my grounding plan when my body's alarm goes off",
+              "Reaching out to people on my support map")
+#: When to book a booster session.
+BOOSTER_REASONS = ("My warning signs last more than two weeks.",
+                   "An old pattern is back, and my plan is not helping enough.",
+                   "Something big changes: a loss, a move, a new relationship or a new baby.",
+                   "I would just like a check-in. That is reason enough.")
+#: Months on the self check-in.
+CHECK_IN_MONTHS = 6
+
+
+def _keeping_it_going(inputs: Inputs, scratch: Path, paper: str = "a4",
+                      hints: dict | None = None) -> dict[str, Any]:
+    steps = inputs.client.ladder.sorted_steps()
+    return {"habits": KEEP_DOING, "booster_reasons": BOOSTER_REASONS,
+            "months": list(range(1, CHECK_IN_MONTHS + 1)),
+            "top_step": steps[-1].step if steps else None}
+
+
+register(Document(
+    "keeping-it-going", "Keeping it going",
+    "For when sessions get further apart: what has changed, my warning signs, what I will "
+    "keep doing, a monthly check-in, and when to book a booster.",
+    "client", "keeping_it_going.html.j2", _keeping_it_going, purpose="keeping it going"))
