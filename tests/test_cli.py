@@ -15,7 +15,7 @@ import yaml
 from pypdf import PdfReader
 
 from helpers import pdf_text
-from worksheets_lib import demo_client_path
+from worksheets_lib import demo_client_path, list_documents
 from worksheets_lib.cli import main
 
 DEMO = str(demo_client_path())
@@ -125,8 +125,11 @@ def test_unknown_worksheet_exits_1_before_reading_the_client(tmp_path, capsys):
     code, out, err = run(capsys, "render", "nope", "--client", str(tmp_path / "missing.yaml"))
     assert code == 1
     assert out == ""
-    assert err == ("error: unknown worksheet 'nope'; choose from: ladder, journal, listening, "
-                   "goal-plan, journal-week, history-map, progress-report, packet\n")
+    # Every registered document, in registry order: the first ones, and the packet last.
+    names = [d.name for d in list_documents()]
+    assert names[:7] == ["ladder", "journal", "listening", "goal-plan", "journal-week",
+                         "history-map", "progress-report"] and names[-1] == "packet"
+    assert err == f"error: unknown worksheet 'nope'; choose from: {', '.join(names)}\n"
 
 
 def test_missing_client_file_exits_1(tmp_path, capsys):
