@@ -15,7 +15,7 @@ import yaml
 from pypdf import PdfReader
 
 from helpers import pdf_text
-from worksheets_lib import demo_client_path
+from worksheets_lib import demo_client_path, list_documents
 from worksheets_lib.cli import main
 
 DEMO = str(demo_client_path())
@@ -162,10 +162,10 @@ def test_unknown_worksheet_exits_1_before_reading_the_client(tmp_path, capsys):
     code, out, err = run(capsys, "render", "nope", "--client", str(tmp_path / "missing.yaml"))
     assert code == 1
     assert out == ""
-    from worksheets_lib import list_documents
-
+    # Every registered document, in registry order: the first ones, and the packet last.
     names = [d.name for d in list_documents()]
-    assert names[:4] == ["ladder", "journal", "listening", "goal-plan"]
+    assert names[:7] == ["ladder", "journal", "listening", "goal-plan", "journal-week",
+                         "history-map", "progress-report"] and names[-1] == "packet"
     assert err == f"error: unknown worksheet 'nope'; choose from: {', '.join(names)}\n"
 
 

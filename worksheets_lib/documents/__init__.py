@@ -6,16 +6,19 @@
   progress review).
 - ``handouts``: the client's handouts and reflection pages (attachment patterns, feelings
   under the surface, then or now, values and culture, feelings words).
+- ``calming``: the grounding plan, the pause cards, the experiment record, the support
+  map and the keeping-it-going plan.
 - ``packet``: the packet (a cover and any client documents).
 - ``render``: models in, HTML or PDF out.
 - ``sources``: the models a document needs, gathered from the casebook.
 """
 
-# Registry order is import order: the worksheets, the record documents, the handouts, then
-# the packet.
+# Registry order is import order: the worksheets, the record documents, the handouts, the
+# calming and practising pages, then the packet.
 from . import worksheets  # noqa: F401, I001
 from . import records  # noqa: F401, I001
 from . import handouts  # noqa: F401, I001
+from . import calming  # noqa: F401, I001
 from .packet import chosen_documents, packet_html, render_casebook_packet, render_packet
 from .registry import (
     Document,

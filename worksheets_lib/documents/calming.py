@@ -1,0 +1,185 @@
+"""Pages for calming the body and for practising between sessions.
+
+- ``grounding-plan``: a short handout on the body's alarm and calming systems, then
+  the client's own grounding plan (warning signs, what calms, people, words, the
+  practice's crisis line).
+- ``pause-cards``: the four pause steps on wallet cards, with the client's first ladder
+  steps on their backs, to cut out and fold.
+- ``experiment``: a behavioural experiment record, before and after, that may use a
+  ladder step.
+- ``support-map``: circles of closeness around the client, who helps with what, and one
+  person to reach out to this week.
+- ``keeping-it-going``: for when sessions get further apart: what has changed, warning
+  signs, what I will keep doing, a monthly self check-in and when to book a booster.
+
+Each builds its template's values from the client's profile only (no casebook
+records), so each can be made from a client file and goes in a packet. As in
+``worksheets``, client words are passed as data, never joined into grammar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..models.paper import PAPER_SIZES
+from .measure import wrap
+from .registry import Document, Inputs, register
+
+#: Body signs to tick on the grounding handout: the alarm is on, the body is calm.
+ALARM_SIGNS = ("A fast heartbeat", "Quick, short breaths", "A tight chest or jaw",
+               "A knot in my stomach", "Hot face or shaky hands",
+               "Wanting to run, hide or shout", "Going numb or blank")
+CALM_SIGNS = ("Slow, deep breaths", "Soft shoulders", "Warm hands", "I can think clearly",
+              "I can listen to others", "I can feel my feet on the floor")
+#: The ways to calm the body that the grounding plan offers to tick.
+CALMING_WAYS = ("Slow breathing, with a long breath out", "5, 4, 3, 2, 1 with my senses",
+                "Cold water", "Moving my body")
+#: Rows for the people on the grounding plan.
+PEOPLE_ROWS = 4
+
+
+def _grounding_plan(inputs: Inputs, scratch: Path, paper: str = "a4",
+                    hints: dict | None = None) -> dict[str, Any]:
+    return {"alarm_signs": ALARM_SIGNS, "calm_signs": CALM_SIGNS, "people_rows": PEOPLE_ROWS,
+            "calming_ways": CALMING_WAYS}
+
+
+register(Document(
+    "grounding-plan", "My body and feeling safe",
+    "How the body's alarm and calm work, in plain words, and my own grounding plan for "
+    "hard moments.",
+    "client", "grounding_plan.html.j2", _grounding_plan, purpose="calming"))
+
+
+#: Pause cards on a page: each is a strip of two 85 x 55 mm halves (the pause steps and
+#: the client's own step), to cut out and fold into one wallet card (or cut into two).
+CARDS_PER_PAGE = 3
+CARD_WIDTH_MM, CARD_HEIGHT_MM = 85.0, 55.0
+#: The width of a card's words (the card less 4 mm padding each side), and the room on
+#: its back for the client's step, in lines of each size, before the words line.
+_CARD_TEXT_MM = CARD_WIDTH_MM - 8.0
+_STEP_SIZES_PT = ((9.5, 5), (8.5, 6), (7.5, 8))
+
+
+def _step_size(text: str) -> float:
+    """The largest size (pt) at which a ladder step fits the back of a card."""
+    for size, most in _STEP_SIZES_PT:
+        if wrap(text, "bold", size, lambda n: _CARD_TEXT_MM) <= most:
+            return size
+    return _STEP_SIZES_PT[-1][0]
+
+
+def _pause_cards(inputs: Inputs, scratch: Path, paper: str = "a4",
+                 hints: dict | None = None) -> dict[str, Any]:
+    steps = inputs.client.ladder.sorted_steps()[:CARDS_PER_PAGE]
+    cards = [{"step": step.step, "size": _step_size(step.step)} for step in steps]
+    cards += [{"step": None, "size": None}] * (CARDS_PER_PAGE - len(cards))
+    rows = len(cards)
+    return {"cards": cards, "scale": list(range(11)),
+            "card_w": CARD_WIDTH_MM, "card_h": CARD_HEIGHT_MM,
+            # Where the cut marks go: every row line, the outer edges and the fold.
+            "row_lines": [i * CARD_HEIGHT_MM for i in range(rows + 1)],
+            "column_lines": [0.0, CARD_WIDTH_MM, 2 * CARD_WIDTH_MM],
+            "sheet_h": rows * CARD_HEIGHT_MM}
+
+
+register(Document(
+    "pause-cards", "My pause cards",
+    "Wallet cards with the four pause steps, and my own first small steps, to cut out and "
+    "carry.",
+    "client", "pause_cards.html.j2", _pause_cards, purpose="calming"))
+
+
+#: Ladder steps offered as experiments: the easiest ones, at most this many, and only as
+#: many as fit in this many lines (the first always), so the page never runs over.
+EXPERIMENT_STEPS, EXPERIMENT_STEP_LINES = 3, 6
+
+
+def experiment_steps(steps: list[str], paper: str) -> list[str]:
+    """The ladder steps the experiment record offers, easiest first, within their room.
+
+    Measured in bold, a little wider than the regular text they print in.
+    """
+    width = PAPER_SIZES.get(paper, PAPER_SIZES["a4"]).width_mm - 32.0 - 6.0
+    chosen, used = [], 0
+    for step in steps[:EXPERIMENT_STEPS]:
+        needed = wrap(step, "bold", 10.5, lambda n: width)
+        if chosen and used + needed > EXPERIMENT_STEP_LINES:
+            break
+        chosen.append(step)
+        used += needed
+    return chosen
+
+
+def _experiment(inputs: Inputs, scratch: Path, paper: str = "a4",
+                hints: dict | None = None) -> dict[str, Any]:
+    steps = [step.step for step in inputs.client.ladder.sorted_steps()]
+    return {"steps": experiment_steps(steps, paper), "percent": list(range(0, 101, 10))}
+
+
+register(Document(
+    "experiment", "My experiment record",
+    "Test a worried thought with one small, safe try: what I expect, what happened, and "
+    "what I learned.",
+    "client", "experiment.html.j2", _experiment, purpose="practising"))
+
+
+#: The support map's circles, from the outside in (diameters in mm), and the middle one.
+#: Each has a name and a hint, set in its band's top where the band is wide enough.
+SUPPORT_RINGS = ((150.0, "Around me", "People I see now and then, groups, helpers"),
+                 (108.0, "Close", "People I trust"),
+                 (68.0, "Closest to me", None))
+SUPPORT_ME_MM = 34.0
+#: Rows on the support map's "who I can reach" table.
+SUPPORT_ROWS = 9
+
+
+def _support_map(inputs: Inputs, scratch: Path, paper: str = "a4",
+                 hints: dict | None = None) -> dict[str, Any]:
+    # The client's name in the middle circle: smaller when it is long, so it stays inside.
+    width = SUPPORT_ME_MM - 8.0
+    name = inputs.client.name
+    size = next((pt for pt in (10.5, 9.0, 8.0) if wrap(name, "bold", pt, lambda n: width) <= 2),
+                7.0)
+    return {"rings": [{"d": d, "label": label, "hint": hint}
+                      for d, label, hint in SUPPORT_RINGS],
+            "map_d": SUPPORT_RINGS[0][0], "me_d": SUPPORT_ME_MM, "name_pt": size,
+            "rows": SUPPORT_ROWS}
+
+
+register(Document(
+    "support-map", "My support map",
+    "Circles of the people around me, who I can reach for talking, help or fun, and one "
+    "person to reach out to this week.",
+    "client", "support_map.html.j2", _support_map, purpose="practising"))
+
+
+#: What the client may keep doing, to tick on "Keeping it going" (small moments of
+#: closeness follow, in the client's own word).
+KEEP_DOING = ("The pause: notice, name it, rate it, choose a step",
+              "Writing in my feelings journal", "Trying steps on my ladder",
+              "Using my grounding plan when my body's alarm goes off",
+              "Reaching out to people on my support map")
+#: When to book a booster session.
+BOOSTER_REASONS = ("My warning signs last more than two weeks.",
+                   "An old pattern is back, and my plan is not helping enough.",
+                   "Something big changes: a loss, a move, a new relationship or a new baby.",
+                   "I would just like a check-in. That is reason enough.")
+#: Months on the self check-in.
+CHECK_IN_MONTHS = 6
+
+
+def _keeping_it_going(inputs: Inputs, scratch: Path, paper: str = "a4",
+                      hints: dict | None = None) -> dict[str, Any]:
+    steps = inputs.client.ladder.sorted_steps()
+    return {"habits": KEEP_DOING, "booster_reasons": BOOSTER_REASONS,
+            "months": list(range(1, CHECK_IN_MONTHS + 1)),
+            "top_step": steps[-1].step if steps else None}
+
+
+register(Document(
+    "keeping-it-going", "Keeping it going",
+    "For when sessions get further apart: what has changed, my warning signs, what I will "
+    "keep doing, a monthly check-in, and when to book a booster.",
+    "client", "keeping_it_going.html.j2", _keeping_it_going, purpose="keeping it going"))
