@@ -82,6 +82,9 @@ class Document:
     needs: tuple[str, ...] = ()
     warnings: Callable[[Inputs], list[str]] = field(repr=False, default=_no_warnings)
     in_packet: bool = True
+    #: What it is for, to group ``worksheets list``: understanding, calming, practising,
+    #: couples, keeping it going, or therapist.
+    purpose: str = "practising"
     #: Shown in the packet by default (documents made from the client file alone).
     default_in_packet: bool = False
     #: Looks at the laid-out pages (WeasyPrint's); returns None when they are right, else
@@ -141,6 +144,7 @@ def _load_all() -> None:
     # The modules that register documents; imported here so the registry is
     # complete whichever module is imported first.
     from . import packet, records, worksheets  # noqa: F401, I001
+    from . import couples  # noqa: F401, I001
 
 
 def list_documents(audience: Audience | None = None) -> list[Document]:

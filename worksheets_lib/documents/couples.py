@@ -1,0 +1,83 @@
+"""Pages for close relationships, and the therapist's stage notes for couples work.
+
+The cycle map, the repair plan, asking for what I need, and small moments
+of connection are for the client; the stage notes are for the therapist.
+
+The couples pages print a version for two when the client file has a
+``partner`` section, and a one-person version when it does not. Each
+person's half of a shared page speaks in that person's own words: the
+client's ``terms`` on theirs, ``partner.terms`` on the partner's. Words are
+passed as data, never bent by grammar.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..models import ClientProfile
+from .registry import Document, Inputs, register
+
+#: The six steps of one person's side of the cycle. ``{other}`` is the other person, in the
+#: words of the person whose side it is.
+CYCLE_STEPS = (
+    ("What sets it off for me", "A look, a tone, a silence, a late reply…"),
+    ("What I show on the outside", "I get loud, I criticise, I go quiet, I walk away…"),
+    ("The softer feeling underneath", "Scared, sad, alone, hurt, not good enough…"),
+    ("What I do then", "I push for an answer, or I pull back."),
+    ("How {other} may see it", "What my move may look like from outside."),
+    ("What {other} may do next", "…and that can set me off again."),
+)
+
+
+def people(client: ClientProfile) -> list[dict[str, str]]:
+    """The people of a shared page: the client, then the partner when the file names one.
+
+    ``name`` heads the person's half; ``other`` is how that person names the
+    other one ("my girlfriend", "my partner"); ``closeness`` is their word for
+    being close.
+    """
+    you = {"name": client.name, "other": f"my {client.terms.partner}",
+           "closeness": client.terms.closeness}
+    if client.partner is None:
+        return [{**you, "other": "the other person"}]
+    partner = client.partner
+    return [you, {"name": partner.name or f"My {client.terms.partner}",
+                  "other": f"my {partner.terms.partner}",
+                  "closeness": partner.terms.closeness}]
+
+
+def cycle_steps(other: str) -> list[dict[str, Any]]:
+    """One person's six steps, numbered, with the other person's words filled in."""
+    return [{"number": n, "label": label.format(other=other), "hint": hint}
+            for n, (label, hint) in enumerate(CYCLE_STEPS, start=1)]
+
+
+def cycle_rows(client: ClientProfile) -> list[dict[str, Any]]:
+    """The map's rows, top to bottom: a left box and a right box each, drawn as a loop.
+
+    For two people, the client's steps run down the left (1 at the top) and
+    the partner's up the right (1 at the bottom): the client's last step
+    leads across the bottom into the partner's first, and the partner's last
+    across the top back into the client's first. For one person, steps 1 to
+    3 run down the left and 4 to 6 up the right, the same loop in half the rows.
+    """
+    who = people(client)
+    if len(who) == 2:
+        left, right = cycle_steps(who[0]["other"]), cycle_steps(who[1]["other"])
+        return [{"left": a, "right": b} for a, b in zip(left, reversed(right), strict=True)]
+    steps = cycle_steps(who[0]["other"])
+    return [{"left": steps[i], "right": steps[5 - i]} for i in range(3)]
+
+
+def _cycle_map(inputs: Inputs, scratch: Path, paper: str = "a4",
+               hints: dict | None = None) -> dict[str, Any]:
+    who = people(inputs.client)
+    return {"people": who, "pair": len(who) == 2, "rows": cycle_rows(inputs.client)}
+
+
+register(Document(
+    "cycle-map", "Our cycle map",
+    "The loop two people can get stuck in, step by step for each of you, and the softer "
+    "feelings under it.",
+    "client", "cycle_map.html.j2", _cycle_map, purpose="couples"))
