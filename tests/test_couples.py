@@ -1,0 +1,222 @@
+"""The pages for close relationships, checked by the facts of their PDFs on both papers.
+
+The optional ``partner`` section of the client file, then each document of
+``documents/couples.py``: with the demo client (who has a partner), without a
+partner, and with every word at its longest and in other scripts.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import embedded_font_count, pdf_fonts, pdf_text
+from worksheets_lib import ClientFileError, document_html, render_document, validate_client
+from worksheets_lib.documents import get_document
+from worksheets_lib.documents.demo import demo_inputs
+from worksheets_lib.models.paper import PAPER_SIZES
+
+PAPERS = list(PAPER_SIZES)
+LONG_WORD = "Überaußergewöhnlichkeitsbeziehungsgeschichtenerzählerinnenvereinigung"
+
+
+def _without_partner(data: dict) -> dict:
+    data = copy.deepcopy(data)
+    data.pop("partner", None)
+    return data
+
+
+def _stress(data: dict) -> dict:
+    """Every word at its longest, in Greek, Cyrillic and Vietnamese as well as Latin."""
+    data = copy.deepcopy(data)
+    data["name"] = ("Αλέξανδρα-Екатерина Nguyễn Thị Minh Khai " + LONG_WORD)[:80]
+    data["terms"] = {"partner": ("husband-and-best-friend-" + LONG_WORD)[:60],
+                     "relationship": "our long marriage of many years and many moves",
+                     "closeness": ("близость " + LONG_WORD)[:60]}
+    data["partner"] = {"name": ("Σοφία-Анастасия Trần " + LONG_WORD)[:80],
+                       "terms": {"partner": ("wife " + LONG_WORD)[:60],
+                                 "closeness": ("thân mật, gần gũi và " + "ấm áp" * 9)[:60]}}
+    return data
+
+
+@pytest.fixture(scope="module")
+def clients():
+    import yaml
+
+    from worksheets_lib import demo_client_path
+
+    data = yaml.safe_load(demo_client_path().read_text(encoding="utf-8"))
+    return {"demo": validate_client(data), "alone": validate_client(_without_partner(data)),
+            "stress": validate_client(_stress(data))}
+
+
+# --- the partner section of the client file ---------------------------------------------------
+
+def test_the_demo_client_has_a_partner_with_their_own_words(demo_client):
+    assert demo_client.partner.name == "Maya"
+    assert demo_client.partner.terms.partner == "love"
+    assert demo_client.partner.terms.closeness == "feeling close"
+    assert demo_client.partner_label() == "Maya"
+
+
+def test_a_client_file_without_a_partner_is_still_valid(demo_data):
+    client = validate_client(_without_partner(demo_data))
+    assert client.partner is None
+    assert client.partner_label() == "my girlfriend"
+
+
+def test_every_partner_field_is_optional(demo_data):
+    for partner in ({}, {"name": "Sam"}, {"terms": {"closeness": "us-time"}}, None):
+        client = validate_client({**demo_data, "partner": partner})
+        if partner is not None:
+            assert client.partner.terms.partner == "partner"  # the default word
+    unnamed = validate_client({**demo_data, "partner": {}})
+    assert unnamed.partner_label() == "my girlfriend"
+
+
+@pytest.mark.parametrize(("partner", "where", "message"), [
+    ("Sam the secret", "partner", "must be a section of named fields"),
+    ({"name": ""}, "partner.name", "must not be empty"),
+    ({"name": "x" * 81}, "partner.name", "must be at most 80 characters"),
+    ({"name": "Sam\nsecret"}, "partner.name", "must fit on one line"),
+    ({"terms": {"partner": "y" * 61}}, "partner.terms.partner", "at most 60 characters"),
+    ({"terms": "my secret love"}, "partner.terms", "must be a section of named fields"),
+    ({"terms": {"closenes": "x"}}, "partner.terms.closenes", "is not a field we know"),
+    ({"nmae": "Sam"}, "partner.nmae", "is not a field we know"),
+])
+def test_partner_mistakes_name_the_field_and_never_the_words(demo_data, partner, where,
+                                                             message):
+    with pytest.raises(ClientFileError) as excinfo:
+        validate_client({**demo_data, "partner": partner})
+    problems = excinfo.value.problems
+    assert [p.path for p in problems] == [where]
+    assert message in problems[0].message
+    assert "secret" not in str(excinfo.value)
+
+
+def test_the_partner_is_kept_in_the_casebook(tmp_path, demo_client):
+    from worksheets_lib import open_casebook
+
+    path = tmp_path / "casebook.sqlite3"
+    with open_casebook(path, create=True) as book:
+        book.add_client(demo_client)
+    with open_casebook(path) as book:
+        assert book.get_client(demo_client.id).partner == demo_client.partner
+
+
+# --- every page of this module ---------------------------------------------------------------
+
+#: Page counts on (A4, Letter), for the demo client and without a partner.
+PAGES = {
+    "cycle-map": {"demo": (1, 1), "alone": (1, 1)},
+}
+#: Words each document must show: with the demo client, and without a partner.
+WORDS = {
+    "cycle-map": {
+        "demo": ["Alex", "Maya", "How my girlfriend may see it", "How my love may see it",
+                 "The cycle is the problem, not each other.", "Our name for this loop",
+                 "“closeness”"],
+        "alone": ["This map is about me and:", "How the other person may see it",
+                  "The cycle is the problem, not each other.", "My name for this loop"],
+    },
+}
+ABSENT = {
+    "cycle-map": {"alone": ["Maya", "my love", "Our name"]},
+}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, clients):
+    folder = tmp_path_factory.mktemp("couples")
+    results = {}
+    for name in PAGES:
+        for who in ("demo", "alone", "stress"):
+            for paper in PAPERS:
+                out = folder / f"{name}-{who}-{paper}.pdf"
+                results[name, who, paper] = render_document(name, demo_inputs(clients[who]),
+                                                            out, paper=paper)
+    return results
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("who", ["demo", "alone"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_has_its_page_count_and_its_personal_words(rendered, name, who, paper):
+    result = rendered[name, who, paper]
+    assert result.pages == PAGES[name][who][PAPERS.index(paper)]
+    assert len(PdfReader(str(result.path)).pages) == result.pages
+    text = pdf_text(result.path)
+    for words in WORDS[name][who]:
+        assert words in text, words
+    for words in ABSENT.get(name, {}).get(who, []):
+        assert words not in text, words
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("who", ["demo", "alone", "stress"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_embeds_only_our_fonts(rendered, name, who, paper):
+    path = rendered[name, who, paper].path
+    fonts = pdf_fonts(path)
+    assert fonts and all(f.startswith("Worksheets-") for f in fonts), fonts
+    used, embedded = embedded_font_count(path)
+    assert used == embedded
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_long_words_and_other_scripts_wrap_inside_their_boxes(clients, rendered, name, paper):
+    """Every piece of text stays inside the page's margins and inside its table cell."""
+    import weasyprint
+
+    from worksheets_lib import templates_dir
+
+    result = rendered[name, "stress", paper]
+    assert result.pages <= PAGES[name]["demo"][PAPERS.index(paper)] + 1
+    text = pdf_text(result.path)
+    assert "Αλέξανδρα-Екатерина Nguyễn" in text
+    base = templates_dir().as_uri() + "/"
+    html = document_html(name, demo_inputs(clients["stress"]), paper=paper)
+    document = weasyprint.HTML(string=html, base_url=base).render(stylesheets=[
+        weasyprint.CSS(filename=str(templates_dir() / "print.css"), base_url=base),
+        weasyprint.CSS(string=f"@page {{ size: {PAPER_SIZES[paper].css}; }}")])
+    px_per_mm = 96 / 25.4
+    checked = 0
+    for page in document.pages:
+        left, right = 16 * px_per_mm - 0.5, page.width - 16 * px_per_mm + 0.5
+        for box in page._page_box.descendants():
+            if type(box).__name__ == "TableCellBox":
+                inner_left = box.position_x
+                inner_right = box.position_x + box.margin_width()
+                for text_box in box.descendants():
+                    if type(text_box).__name__ == "TextBox":
+                        assert text_box.position_x >= inner_left - 0.5, text_box.text
+                        assert (text_box.position_x + text_box.width
+                                <= inner_right + 0.5), text_box.text
+                        checked += 1
+            if type(box).__name__ == "TextBox" and box.position_y > 20 * px_per_mm:
+                assert left <= box.position_x and box.position_x + box.width <= right, box.text
+                checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_is_for_its_purpose_and_goes_in_a_packet(name):
+    doc = get_document(name)
+    assert doc.purpose in ("couples", "practising", "therapist")
+    assert doc.in_packet == (doc.audience == "client")
+
+
+def test_the_cycle_map_runs_down_one_side_and_up_the_other(clients):
+    from worksheets_lib.documents.couples import cycle_rows
+
+    rows = cycle_rows(clients["demo"])
+    assert [r["left"]["number"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r["right"]["number"] for r in rows] == [6, 5, 4, 3, 2, 1]
+    assert rows[4]["left"]["label"] == "How my girlfriend may see it"
+    assert rows[1]["right"]["label"] == "How my love may see it"
+    alone = cycle_rows(clients["alone"])
+    assert [(r["left"]["number"], r["right"]["number"]) for r in alone] == [(1, 6), (2, 5),
+                                                                              (3, 4)]
