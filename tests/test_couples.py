@@ -111,6 +111,7 @@ def test_the_partner_is_kept_in_the_casebook(tmp_path, demo_client):
 #: Page counts on (A4, Letter), for the demo client and without a partner.
 PAGES = {
     "cycle-map": {"demo": (1, 1), "alone": (1, 1)},
+    "repair-plan": {"demo": (2, 2), "alone": (2, 2)},
 }
 #: Words each document must show: with the demo client, and without a partner.
 WORDS = {
@@ -122,8 +123,17 @@ WORDS = {
                   "The cycle is the problem, not each other.", "My name for this loop"],
     },
 }
+WORDS["repair-plan"] = {
+    "demo": ["Our signal for a break", "How long the break lasts", "Alex", "Maya",
+             "To calm my body, I will:", "How we come back", "I want to understand.",
+             "Can we start again?", "A small sign of closeness", "Our own words:", "Stay safe.",
+             "Trying the plan"],
+    "alone": ["This plan is for me and:", "Me", "The other person, if they agree",
+              "Can we start again?", "My own words:", "Stay safe."],
+}
 ABSENT = {
     "cycle-map": {"alone": ["Maya", "my love", "Our name"]},
+    "repair-plan": {"alone": ["Maya", "Our own words"]},
 }
 
 
@@ -196,6 +206,11 @@ def test_long_words_and_other_scripts_wrap_inside_their_boxes(clients, rendered,
                         assert (text_box.position_x + text_box.width
                                 <= inner_right + 0.5), text_box.text
                         checked += 1
+            if (type(box).__name__ in ("BlockBox", "TableBox") and box.element is not None
+                    and box.position_y > 20 * px_per_mm and box.margin_width() > 0):
+                # writing lines and boxes too, not only text
+                assert box.position_x >= left and box.position_x + box.margin_width() <= right, \
+                    (box.element.get("class"), box.position_x, box.margin_width())
             if type(box).__name__ == "TextBox" and box.position_y > 20 * px_per_mm:
                 assert left <= box.position_x and box.position_x + box.width <= right, box.text
                 checked += 1

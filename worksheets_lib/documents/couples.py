@@ -76,8 +76,40 @@ def _cycle_map(inputs: Inputs, scratch: Path, paper: str = "a4",
     return {"people": who, "pair": len(who) == 2, "rows": cycle_rows(inputs.client)}
 
 
+#: Repair phrases to tick on the repair plan (written by us, plain and blame-free).
+REPAIR_PHRASES = (
+    "I want to understand.",
+    "Can we start again?",
+    "I'm sorry I raised my voice.",
+    "I was scared, not angry at you.",
+    "You matter more to me than this fight.",
+    "Can you say that again? I want to get it right.",
+    "I can see this hurts you.",
+    "We're on the same side.",
+    "I need a hug.",
+    "Let me try that again, more kindly.",
+)
+
+
+def _repair_plan(inputs: Inputs, scratch: Path, paper: str = "a4",
+                 hints: dict | None = None) -> dict[str, Any]:
+    who = people(inputs.client)
+    if len(who) == 1:
+        who = [{**who[0], "name": "Me"}, {**who[0], "name": "The other person, if they agree"}]
+        pair = False
+    else:
+        pair = True
+    return {"people": who, "pair": pair, "phrases": list(REPAIR_PHRASES),
+            "closeness": inputs.client.terms.closeness}
+
+
 register(Document(
     "cycle-map", "Our cycle map",
     "The loop two people can get stuck in, step by step for each of you, and the softer "
     "feelings under it.",
     "client", "cycle_map.html.j2", _cycle_map, purpose="couples"))
+register(Document(
+    "repair-plan", "Repair and time-out plan",
+    "A plan made on a calm day: our signal for a break, how long it lasts, what each of us "
+    "does, how we come back, and repair phrases.",
+    "client", "repair_plan.html.j2", _repair_plan, purpose="couples"))
