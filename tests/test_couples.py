@@ -112,6 +112,7 @@ def test_the_partner_is_kept_in_the_casebook(tmp_path, demo_client):
 PAGES = {
     "cycle-map": {"demo": (1, 1), "alone": (1, 1)},
     "repair-plan": {"demo": (2, 2), "alone": (2, 2)},
+    "asking": {"demo": (1, 1), "alone": (1, 1)},
 }
 #: Words each document must show: with the demo client, and without a partner.
 WORDS = {
@@ -130,6 +131,11 @@ WORDS["repair-plan"] = {
              "Trying the plan"],
     "alone": ["This plan is for me and:", "Me", "The other person, if they agree",
               "Can we start again?", "My own words:", "Stay safe."],
+}
+WORDS["asking"] = {
+    "demo": ["I feel", "I need", "Would you be willing to", "If the answer is no, I will",
+             "An example", "(for example, Maya, a friend or family)", "not a threat"],
+    "alone": ["Would you be willing to", "(for example, my girlfriend, a friend or family)"],
 }
 ABSENT = {
     "cycle-map": {"alone": ["Maya", "my love", "Our name"]},
@@ -235,3 +241,13 @@ def test_the_cycle_map_runs_down_one_side_and_up_the_other(clients):
     alone = cycle_rows(clients["alone"])
     assert [(r["left"]["number"], r["right"]["number"]) for r in alone] == [(1, 6), (2, 5),
                                                                               (3, 4)]
+
+
+def test_asking_suggests_whom_to_ask_only_from_the_clients_own_words(make_client, demo_data):
+    from worksheets_lib.documents.couples import who_to_ask
+
+    assert who_to_ask(validate_client(demo_data)) == "Maya, a friend or family"
+    plain = {k: v for k, v in _without_partner(demo_data).items() if k != "terms"}
+    assert who_to_ask(validate_client(plain)) is None  # "my partner" is never assumed
+    html = document_html("asking", validate_client(plain))
+    assert "for example" not in html.split("Who I will ask:")[1].split("</p>")[0]

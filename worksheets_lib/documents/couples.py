@@ -103,6 +103,22 @@ def _repair_plan(inputs: Inputs, scratch: Path, paper: str = "a4",
             "closeness": inputs.client.terms.closeness}
 
 
+def who_to_ask(client: ClientProfile) -> str | None:
+    """An example of whom to ask: the partner by name or by the client's word, else none.
+
+    The client's partner word is used only when the file gives a partner or
+    a word of its own: "my partner" is not assumed for everyone.
+    """
+    if client.partner is not None or client.terms.partner != "partner":
+        return f"{client.partner_label()}, a friend or family"
+    return None
+
+
+def _asking(inputs: Inputs, scratch: Path, paper: str = "a4",
+            hints: dict | None = None) -> dict[str, Any]:
+    return {"who_hint": who_to_ask(inputs.client)}
+
+
 register(Document(
     "cycle-map", "Our cycle map",
     "The loop two people can get stuck in, step by step for each of you, and the softer "
@@ -113,3 +129,8 @@ register(Document(
     "A plan made on a calm day: our signal for a break, how long it lasts, what each of us "
     "does, how we come back, and repair phrases.",
     "client", "repair_plan.html.j2", _repair_plan, purpose="couples"))
+register(Document(
+    "asking", "Asking for what I need",
+    "A short script to ask for what I need (I feel, I need, would you be willing), and what "
+    "I will do if the answer is no, with one example.",
+    "client", "asking.html.j2", _asking, purpose="practising"))
