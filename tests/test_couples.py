@@ -113,6 +113,7 @@ PAGES = {
     "cycle-map": {"demo": (1, 1), "alone": (1, 1)},
     "repair-plan": {"demo": (2, 2), "alone": (2, 2)},
     "asking": {"demo": (1, 1), "alone": (1, 1)},
+    "connection-log": {"demo": (2, 2), "alone": (2, 2)},
 }
 #: Words each document must show: with the demo client, and without a partner.
 WORDS = {
@@ -137,9 +138,17 @@ WORDS["asking"] = {
              "An example", "(for example, Maya, a friend or family)", "not a threat"],
     "alone": ["Would you be willing to", "(for example, my girlfriend, a friend or family)"],
 }
+WORDS["connection-log"] = {
+    "demo": ["Our words for being close:", "closeness (Alex)", "feeling close (Maya)",
+             "Greeting", "Check-in", "Touch", "Shared meal", "Our own", "This week",
+             "one moment of closeness", "Looking back at the week", "will we keep"],
+    "alone": ["My word for being close:", "The person I share these moments with:", "My own",
+              "will I keep"],
+}
 ABSENT = {
     "cycle-map": {"alone": ["Maya", "my love", "Our name"]},
     "repair-plan": {"alone": ["Maya", "Our own words"]},
+    "connection-log": {"alone": ["Maya", "feeling close (", "Our own"]},
 }
 
 

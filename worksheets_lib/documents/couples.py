@@ -119,6 +119,30 @@ def _asking(inputs: Inputs, scratch: Path, paper: str = "a4",
     return {"who_hint": who_to_ask(inputs.client)}
 
 
+#: The small daily moments of the connection log: a letter for the log's columns, the name,
+#: and an example. The last is the client's own.
+RITUALS = (
+    ("G", "Greeting", "Hello and goodbye: a hug at the door, a smile, “Have a good day.”"),
+    ("C", "Check-in", "Ten minutes to ask “How was your day, really?” and to listen."),
+    ("T", "Touch", "Holding hands, a long hug, a hand on the back. Only what feels good "
+                   "to both."),
+    ("M", "Shared meal", "One meal or a cup of tea together, phones away."),
+    ("O", "Our own", "Something that is yours: a walk, a song, a goodnight message."),
+)
+#: The days of the connection log's week.
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _connection_log(inputs: Inputs, scratch: Path, paper: str = "a4",
+                    hints: dict | None = None) -> dict[str, Any]:
+    who = people(inputs.client)
+    rituals = [{"short": short, "name": name, "example": example}
+               for short, name, example in RITUALS]
+    if len(who) == 1:
+        rituals[-1] = {**rituals[-1], "name": "My own"}
+    return {"people": who, "pair": len(who) == 2, "rituals": rituals, "days": list(DAYS)}
+
+
 register(Document(
     "cycle-map", "Our cycle map",
     "The loop two people can get stuck in, step by step for each of you, and the softer "
@@ -134,3 +158,8 @@ register(Document(
     "A short script to ask for what I need (I feel, I need, would you be willing), and what "
     "I will do if the answer is no, with one example.",
     "client", "asking.html.j2", _asking, purpose="practising"))
+register(Document(
+    "connection-log", "Small moments of connection",
+    "Small daily habits of closeness (a greeting, a check-in, a touch, a shared meal), a "
+    "week to tick them off, and a look back.",
+    "client", "connection_log.html.j2", _connection_log, purpose="practising"))
