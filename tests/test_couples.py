@@ -114,6 +114,7 @@ PAGES = {
     "repair-plan": {"demo": (2, 2), "alone": (2, 2)},
     "asking": {"demo": (1, 1), "alone": (1, 1)},
     "connection-log": {"demo": (2, 2), "alone": (2, 2)},
+    "stage-notes": {"demo": (1, 1), "alone": (1, 1)},
 }
 #: Words each document must show: with the demo client, and without a partner.
 WORDS = {
@@ -144,6 +145,14 @@ WORDS["connection-log"] = {
              "one moment of closeness", "Looking back at the week", "will we keep"],
     "alone": ["My word for being close:", "The person I share these moments with:", "My own",
               "will I keep"],
+}
+WORDS["stage-notes"] = {
+    "demo": ["Alex and Maya", "Calming the cycle", "Reshaping the bond", "Consolidating",
+             "Stage now:", "Journal, 4 entries: paused before acting in 2",
+             "Maya is late and does not text.", "To hear that she is on her way",
+             "Goal 1: Ask for comfort in words", "Next focus:", "Asked each alone",
+             "covering 28 October 2026 to 24 November 2026"],
+    "alone": ["Alex and a partner not named in the client file", "Calming the cycle"],
 }
 ABSENT = {
     "cycle-map": {"alone": ["Maya", "my love", "Our name"]},
@@ -232,11 +241,17 @@ def test_long_words_and_other_scripts_wrap_inside_their_boxes(clients, rendered,
     assert checked > 20
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_each_page_is_for_its_purpose_and_goes_in_a_packet(name):
-    doc = get_document(name)
-    assert doc.purpose in ("couples", "practising", "therapist")
-    assert doc.in_packet == (doc.audience == "client")
+def test_each_page_has_its_purpose_and_client_pages_go_in_a_packet():
+    from worksheets_lib.documents import packet_documents
+
+    purposes = {name: get_document(name).purpose for name in PAGES}
+    assert purposes == {"cycle-map": "couples", "repair-plan": "couples",
+                        "asking": "practising", "connection-log": "practising",
+                        "stage-notes": "therapist"}
+    in_packet = {d.name for d in packet_documents()}
+    assert in_packet >= set(PAGES) - {"stage-notes"}
+    assert "stage-notes" not in in_packet
+    assert get_document("stage-notes").audience == "therapist"
 
 
 def test_the_cycle_map_runs_down_one_side_and_up_the_other(clients):
@@ -260,3 +275,33 @@ def test_asking_suggests_whom_to_ask_only_from_the_clients_own_words(make_client
     assert who_to_ask(validate_client(plain)) is None  # "my partner" is never assumed
     html = document_html("asking", validate_client(plain))
     assert "for example" not in html.split("Who I will ask:")[1].split("</p>")[0]
+
+
+def test_stage_notes_without_records_yet_say_so(tmp_path, clients):
+    import datetime as dt
+
+    from worksheets_lib import Inputs
+    from worksheets_lib.models import GoalPlan, HistoryMap
+
+    inputs = Inputs(clients["demo"], history=HistoryMap(), plan=GoalPlan(), entries=[],
+                    attempts=[], start=dt.date(2026, 10, 28), end=dt.date(2026, 11, 24))
+    result = render_document("stage-notes", inputs, tmp_path / "s.pdf")
+    text = pdf_text(result.path)
+    assert result.pages == 1
+    assert "no relational script in the history map yet" in text
+    assert "none in the goal plan yet" in text and "Journal, 0 entries" in text
+
+
+def test_stage_notes_look_back_four_weeks_like_the_progress_review(tmp_path):
+    import datetime as dt
+
+    from worksheets_lib import demo_client_path, load_client, open_casebook
+    from worksheets_lib.documents import gather
+
+    path = tmp_path / "casebook.sqlite3"
+    with open_casebook(path, create=True) as book:
+        book.add_client(load_client(demo_client_path()))
+        inputs = gather(book, "alex-rivera", [get_document("stage-notes")],
+                        end=dt.date(2026, 11, 24))
+    assert inputs.start == dt.date(2026, 10, 27)
+    assert inputs.history is not None and inputs.plan is not None

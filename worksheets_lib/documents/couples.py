@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import ClientProfile
+from ..models.vocabulary import AFTERWARDS
 from .registry import Document, Inputs, register
 
 #: The six steps of one person's side of the cycle. ``{other}`` is the other person, in the
@@ -143,6 +144,45 @@ def _connection_log(inputs: Inputs, scratch: Path, paper: str = "a4",
     return {"people": who, "pair": len(who) == 2, "rituals": rituals, "days": list(DAYS)}
 
 
+#: The three stages of couples work, with the signs a therapist may see in each.
+STAGES = (
+    {"name": "Calming the cycle", "short": "calming",
+     "aim": "Less fighting and shutting down; the loop is seen as the problem.",
+     "signs": ("Both can name their loop without blame",
+               "Softer feelings under anger or silence are spoken",
+               "Fights calm sooner; breaks end when agreed",
+               "The problem is the loop and unmet needs, not each other")},
+    {"name": "Reshaping the bond", "short": "reshaping",
+     "aim": "New ways of reaching out and answering, with feelings shown.",
+     "signs": ("The one who steps back comes closer and says what they need",
+               "The one who reaches out asks softly, from the softer feeling",
+               "Each hears the other's hurt and answers with care",
+               "New moments of reaching and answering in session")},
+    {"name": "Consolidating", "short": "consolidating",
+     "aim": "The new patterns hold in daily life and under stress.",
+     "signs": ("Old problems are solved together, calmly",
+               "They tell a new story of the loop and how they leave it",
+               "A plan for hard times and setbacks is in place",
+               "Small daily moments of connection hold between sessions")},
+)
+
+
+def _stage_notes(inputs: Inputs, scratch: Path, paper: str = "a4",
+                 hints: dict | None = None) -> dict[str, Any]:
+    from ..progress import review as make_review
+
+    client = inputs.client
+    summary = make_review(client, list(inputs.entries), list(inputs.attempts), inputs.start,
+                          inputs.end)
+    paused, not_paused = summary.paused
+    return {"partner_name": client.partner.name if client.partner else None,
+            "start": inputs.start, "end": inputs.end, "stages": STAGES,
+            "entries": len(summary.entries), "paused": paused, "not_paused": not_paused,
+            "afterwards": summary.afterwards, "afterwards_labels": AFTERWARDS,
+            "climbed": summary.rungs_climbed, "rungs": len(summary.rungs),
+            "scripts": inputs.history.scripts, "goals": inputs.plan.goals}
+
+
 register(Document(
     "cycle-map", "Our cycle map",
     "The loop two people can get stuck in, step by step for each of you, and the softer "
@@ -163,3 +203,9 @@ register(Document(
     "Small daily habits of closeness (a greeting, a check-in, a touch, a shared meal), a "
     "week to tick them off, and a look back.",
     "client", "connection_log.html.j2", _connection_log, purpose="practising"))
+register(Document(
+    "stage-notes", "Stage notes",
+    "For the therapist, in couples work: where the couple stands in the three stages, the "
+    "signs seen, and the next focus; one page per review.",
+    "therapist", "stage_notes.html.j2", _stage_notes,
+    needs=("history", "plan", "entries", "attempts"), purpose="therapist"))
