@@ -4,6 +4,8 @@
 - ``worksheets``: the client's worksheets (ladder, journal, listening, goal plan).
 - ``records``: documents made from casebook records (history map, journal week,
   progress review).
+- ``couples``: pages for close relationships (cycle map, repair plan, asking for
+  what I need, small moments of connection) and the therapist's stage notes.
 - ``packet``: the packet (a cover and any client documents).
 - ``render``: models in, HTML or PDF out.
 - ``sources``: the models a document needs, gathered from the casebook.
