@@ -128,7 +128,8 @@ WORDS = {
 }
 WORDS["repair-plan"] = {
     "demo": ["Our signal for a break", "How long the break lasts", "Alex", "Maya",
-             "To calm my body, I will:", "How we come back", "I want to understand.",
+             "To calm my body, I will:", "While we are apart, I can tell myself:",
+             "How we come back", "I want to understand.",
              "Can we start again?", "A small sign of closeness", "Our own words:", "Stay safe.",
              "Trying the plan"],
     "alone": ["This plan is for me and:", "Me", "The other person, if they agree",
