@@ -306,3 +306,14 @@ def test_stage_notes_look_back_four_weeks_like_the_progress_review(tmp_path):
                         end=dt.date(2026, 11, 24))
     assert inputs.start == dt.date(2026, 10, 27)
     assert inputs.history is not None and inputs.plan is not None
+
+
+def test_a_partner_without_a_name_is_named_by_the_clients_word(tmp_path, demo_data):
+    client = validate_client({**demo_data, "partner": {"terms": {"partner": "hubby"}}})
+    result = render_document("cycle-map", client, tmp_path / "c.pdf")
+    text = pdf_text(result.path)
+    assert result.pages == 1
+    assert "My girlfriend" in text and "How my hubby may see it" in text
+    assert "Maya" not in text
+    repair = pdf_text(render_document("repair-plan", client, tmp_path / "r.pdf").path)
+    assert "My girlfriend" in repair and "Our own words:" in repair
