@@ -112,7 +112,8 @@ def review(client: ClientProfile, entries: list[JournalEntry],
              for n, s in enumerate(client.ladder.sorted_steps(), start=1)]
     feelings = Counter(e.feeling.lower() for e in entries if e.feeling).most_common()
     names = " ".join(filter(None, (client.name, client.listening.other_person,
-                                   client.terms.partner)))
+                                   client.terms.partner,
+                                   client.partner.name if client.partner else None)))
     ignore = frozenset(_plain(w) for w in _WORD.findall(names))
     return Review(client, start, end, sorted(entries, key=lambda e: e.at), rungs,
                   repeated_triggers(entries, ignore=ignore), feelings)

@@ -8,6 +8,8 @@
   under the surface, then or now, values and culture, feelings words).
 - ``calming``: the grounding plan, the pause cards, the experiment record, the support
   map and the keeping-it-going plan.
+- ``couples``: pages for close relationships (cycle map, repair plan, asking for
+  what I need, small moments of connection) and the therapist's stage notes.
 - ``packet``: the packet (a cover and any client documents).
 - ``render``: models in, HTML or PDF out.
 - ``sources``: the models a document needs, gathered from the casebook.
@@ -19,6 +21,7 @@ from . import worksheets  # noqa: F401, I001
 from . import records  # noqa: F401, I001
 from . import handouts  # noqa: F401, I001
 from . import calming  # noqa: F401, I001
+from . import couples  # noqa: F401, I001
 from .packet import chosen_documents, packet_html, render_casebook_packet, render_packet
 from .registry import (
     Document,

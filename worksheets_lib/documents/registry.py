@@ -153,6 +153,7 @@ def _load_all() -> None:
     from . import packet, records, worksheets  # noqa: F401, I001
     from . import handouts  # noqa: F401, I001
     from . import calming  # noqa: F401, I001
+    from . import couples  # noqa: F401, I001
 
 
 def list_documents(audience: Audience | None = None) -> list[Document]:

@@ -1,7 +1,7 @@
 """Gather a document's models from the casebook: the profile and the records it needs.
 
-The journal week covers the last seven days and the progress review the last
-four weeks, both ending today, unless a period is given.
+The journal week covers the last seven days and the progress review and the
+stage notes the last four weeks, all ending today, unless a period is given.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from .registry import Document, Inputs
 
 JOURNAL_WEEK_DAYS = 7
 PROGRESS_WEEKS = 4
+#: The documents that look back over PROGRESS_WEEKS by default (the others over a week).
+FOUR_WEEK_DOCUMENTS = frozenset({"progress-report", "stage-notes"})
 
 
 def gather(casebook, client_id: str, documents: Iterable[Document],
@@ -23,7 +25,7 @@ def gather(casebook, client_id: str, documents: Iterable[Document],
     client = casebook.get_client(client_id)
     end = end or dt.date.today()
     if start is None:
-        progress = any(d.name == "progress-report" for d in documents)
+        progress = any(d.name in FOUR_WEEK_DOCUMENTS for d in documents)
         start = end - (dt.timedelta(weeks=PROGRESS_WEEKS) if progress
                        else dt.timedelta(days=JOURNAL_WEEK_DAYS - 1))
     values = {}

@@ -21,6 +21,7 @@ from .profile import (
     Ladder,
     LadderStep,
     ListeningSettings,
+    Partner,
     Terms,
     Therapist,
 )
@@ -30,6 +31,6 @@ __all__ = [
     "LADDER_GAP_LIMIT", "MAX_RUNGS", "MIN_RUNGS", "PATTERNS", "SKILLS", "Caregiver",
     "ClientProfile", "Goal", "GoalPlan", "HistoryMap", "JournalEntry", "JournalSettings",
     "Ladder", "LadderAttempt", "LadderStep", "ListeningRecord", "ListeningSettings", "Moment",
-    "PacketRecord", "PatternReflection", "PlanStep", "RelationalScript", "Separation", "Terms",
-    "Therapist", "new_id",
+    "PacketRecord", "Partner", "PatternReflection", "PlanStep", "RelationalScript",
+    "Separation", "Terms", "Therapist", "new_id",
 ]

@@ -38,6 +38,20 @@ class Terms(Model):
     closeness: ShortText = "closeness"
 
 
+class Partner(Model):
+    """The client's partner, for the couples pages (the cycle map, the repair plan).
+
+    Both fields are optional, and so is the whole section: without it the
+    couples pages print their one-person version. ``terms`` are the
+    partner's own words, like the client's ``terms``: ``partner`` is their
+    word for the client ("husband"), ``closeness`` their word for being close.
+    Each person's half of a shared page speaks in that person's words.
+    """
+
+    name: Name | None = None
+    terms: Terms = Field(default_factory=Terms)
+
+
 class Therapist(Model):
     """Who prepared the worksheets, shown on the cover and in every footer."""
 
@@ -108,6 +122,7 @@ class ClientProfile(Model):
     name: Name
     pronouns: ShortText | None = None
     terms: Terms = Field(default_factory=Terms)
+    partner: Partner | None = None
     language: Literal["en"] = "en"
     therapist: Therapist
     session_date: Day
@@ -118,3 +133,9 @@ class ClientProfile(Model):
     def listening_partner(self) -> str:
         """Who the listening checklist names: the given person, else "your <partner>"."""
         return self.listening.other_person or f"your {self.terms.partner}"
+
+    def partner_label(self) -> str:
+        """How the client's pages name the partner: their name, else "my <partner word>"."""
+        if self.partner is not None and self.partner.name:
+            return self.partner.name
+        return f"my {self.terms.partner}"
