@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from casebook_common import EXAMPLE, SECRET, SECRET_ID
 
 from helpers import embedded_font_count, pdf_fonts, pdf_text, run, shown  # noqa: F401
-from worksheets_lib import demo_client_path, load_client, validate_client
+from worksheets_lib import demo_client_path, load_client, open_casebook, validate_client
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -134,3 +135,31 @@ def cb(tmp_path) -> Path:
     return path
 
 
+# --- the casebook tests' fixtures (their helpers are in casebook_common.py) ---------------------
+
+@pytest.fixture
+def cb_path(tmp_path) -> Path:
+    return tmp_path / "casebook.sqlite3"
+
+
+@pytest.fixture
+def casebook(cb_path):
+    book = open_casebook(cb_path, create=True)
+    yield book
+    book.close()
+
+
+@pytest.fixture
+def alex():
+    return load_client(EXAMPLE)
+
+
+@pytest.fixture
+def secret_client(make_client):
+    """A client whose every free-text field holds SECRET."""
+    return make_client(
+        id=SECRET_ID, name=f"Sam {SECRET}", pronouns=SECRET,
+        ladder={"steps": [{"step": f"Call {SECRET} on Sunday", "distress": 15,
+                           "note": f"note {SECRET}"},
+                          {"step": f"Tell {SECRET} I am hurt", "distress": 25}]},
+        listening={"other_person": SECRET})
