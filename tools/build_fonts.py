@@ -10,8 +10,12 @@ when the supported character ranges change (it needs Debian's
 
 Why pre-subset: WeasyPrint embeds these files whole (``full_fonts``), so the
 PDF never waits for a font subsetter. A font cut down to the scripts we
-support (Latin, Greek, Cyrillic, common punctuation and symbols) keeps both
-the render fast and the PDF small. Hinting is dropped: paper does not need it.
+support (Latin, Greek, Cyrillic, Hebrew, Arabic, common punctuation and
+symbols) keeps both the render fast and the PDF small. Hinting is dropped:
+paper does not need it.
+
+Not covered, for size: Devanagari, Thai, Chinese, Japanese, Korean and every
+other script (see the fonts README). Such characters print as a box.
 """
 
 from __future__ import annotations
@@ -77,9 +81,48 @@ SYMBOL_RANGES = SHARED_RANGES + [
     (0x1F900, 0x1F9FF),  # supplemental symbols and pictographs
 ]
 
+# The right-to-left scripts, one small font each, embedded only when a client's
+# words use them. Noto has no italic for either: italic text in them prints upright.
+# Their presentation forms stay in the cmap although nobody types them: with
+# full_fonts, WeasyPrint maps glyphs back to text (the PDF's ToUnicode) from the
+# font's cmap alone, so a joined Arabic letter, lam-alef or a Hebrew letter with
+# its dagesh copies out of the PDF only if the cmap names its glyph (PDF readers
+# turn presentation forms back into the plain letters). For the same reason
+# these fonts are cut with map_kept (see cut()): the required ligatures outside
+# these ranges (lam with alef maksura, as in "على") keep their code points.
+# Joined forms of letters Unicode gives no presentation form (some Pashto,
+# Sindhi and Kurdish letters) print right but cannot copy out right.
+HEBREW_RANGES = SHARED_RANGES + [
+    (0x0590, 0x05FF),  # Hebrew, with the vowel points and cantillation marks
+    (0x200E, 0x200F),  # left-to-right and right-to-left marks
+    (0x20AA, 0x20AA),  # new shekel sign
+    (0x25CC, 0x25CC),  # dotted circle (a mark typed on its own sits on it)
+    (0xFB1D, 0xFB4F),  # Hebrew presentation forms (see above)
+]
+ARABIC_RANGES = SHARED_RANGES + [
+    (0x0600, 0x06FF),  # Arabic, Persian, Urdu, Pashto, Kurdish letters, marks and digits
+    # Not the Arabic supplement and extended blocks (letters for some African
+    # languages, Quranic marks): they would make this font half as big again.
+    (0x200E, 0x200F),  # left-to-right and right-to-left marks
+    (0x25CC, 0x25CC),  # dotted circle
+    (0xFB50, 0xFBFF),  # presentation forms of Persian and Urdu letters (see above)
+    (0xFD3E, 0xFD3F),  # ornate parentheses
+    (0xFE70, 0xFEFF),  # presentation forms of the Arabic letters and lam-alef (see above)
+]
+
 STYLES = {"Regular": "NotoSans-Regular.ttf", "Bold": "NotoSans-Bold.ttf",
           "Italic": "NotoSans-Italic.ttf"}
 FAMILIES = {"Worksheets Sans": CORE_RANGES, "Worksheets Sans Extended": EXTENDED_RANGES}
+# family: (ranges, {style: source file}, extra layout features)
+RTL_FAMILIES = {
+    "Worksheets Sans Hebrew": (HEBREW_RANGES, {"Regular": "NotoSansHebrew-Regular.ttf",
+                                               "Bold": "NotoSansHebrew-Bold.ttf"}, []),
+    # Arabic needs "rlig": it makes lam-alef, which the script requires (lam and
+    # alef side by side are wrong, not merely plain). The PDF maps that one glyph
+    # back to both letters, so copying the text still gives the letters typed.
+    "Worksheets Sans Arabic": (ARABIC_RANGES, {"Regular": "NotoSansArabic-Regular.ttf",
+                                               "Bold": "NotoSansArabic-Bold.ttf"}, ["rlig"]),
+}
 
 
 def codepoints(ranges: list[tuple[int, int]]) -> list[int]:
@@ -87,8 +130,15 @@ def codepoints(ranges: list[tuple[int, int]]) -> list[int]:
     return [cp for start, end in ranges for cp in range(start, end + 1)]
 
 
-def cut(source: Path, target: Path, ranges, family: str, style: str) -> None:
-    """Subset *source* to *ranges*, rename it to *family* and save it."""
+def cut(source: Path, target: Path, ranges, family: str, style: str,
+        features: list[str] = (), map_kept: bool = False) -> None:
+    """Subset *source* to *ranges*, rename it to *family* and save it.
+
+    *features* are layout features kept beyond the default ones (a script's
+    required ligatures). With *map_kept*, every glyph the cut keeps keeps its
+    code points from *source* too (a joined form, a required ligature), so the
+    PDF can map it back to text; this costs nothing, the glyph is there anyway.
+    """
     options = subset.Options()
     # fontTools' default features: kerning, mark positioning and composition.
     # Optional ones (small caps, old-style figures ...) would
@@ -97,6 +147,7 @@ def cut(source: Path, target: Path, ranges, family: str, style: str) -> None:
     # so text copied or searched in the PDF would come out garbled ("reﬂ" -> "reČ").
     options.layout_features = [f for f in subset.Options().layout_features
                                if f not in ("liga", "clig", "dlig", "rlig")]
+    options.layout_features += list(features)
     # Keep glyph names: without them fontTools (inside WeasyPrint) rebuilds
     # them from the cmap on every render.
     options.glyph_names = True
@@ -104,9 +155,18 @@ def cut(source: Path, target: Path, ranges, family: str, style: str) -> None:
     options.desubroutinize = True
     options.name_IDs = ["*"]
     options.notdef_outline = True
+    unicodes = codepoints(ranges)
+    if map_kept:
+        trial = TTFont(source)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=unicodes)
+        subsetter.subset(trial)
+        kept = set(trial.getGlyphOrder())
+        unicodes += [cp for cp, glyph in TTFont(source).getBestCmap().items()
+                     if glyph in kept and cp not in unicodes]
     font = TTFont(source)
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codepoints(ranges))
+    subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
     rename(font, family, style)
     font.save(target)
@@ -126,7 +186,9 @@ def rename(font: TTFont, family: str, style: str) -> None:
 
 
 def main() -> int:
-    missing = [str(NOTO / f) for f in STYLES.values() if not (NOTO / f).exists()]
+    sources = list(STYLES.values())
+    sources += [f for _, styles, _ in RTL_FAMILIES.values() for f in styles.values()]
+    missing = [str(NOTO / f) for f in sources if not (NOTO / f).exists()]
     missing += [] if SYMBOLA.exists() else [str(SYMBOLA)]
     if missing:
         print("missing source fonts (apt-get install fonts-noto-core fonts-symbola):",
@@ -137,6 +199,10 @@ def main() -> int:
         for style, source in STYLES.items():
             target = OUT / f"{family.replace(' ', '')}-{style}.ttf"
             cut(NOTO / source, target, ranges, family, style)
+    for family, (ranges, styles, features) in RTL_FAMILIES.items():
+        for style, source in styles.items():
+            target = OUT / f"{family.replace(' ', '')}-{style}.ttf"
+            cut(NOTO / source, target, ranges, family, style, features, map_kept=True)
     cut(SYMBOLA, OUT / "WorksheetsSymbols-Regular.ttf", SYMBOL_RANGES,
         "Worksheets Symbols", "Regular")
     return 0

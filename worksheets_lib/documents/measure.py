@@ -14,11 +14,15 @@ import math
 
 from ..resources import templates_dir
 
-#: The fonts of each style, in the stylesheet's fallback order.
+#: The fonts of each style, in the stylesheet's fallback order. Hebrew and Arabic have
+#: no italic (their italic text prints upright), and an Arabic letter is measured in its
+#: unjoined form: close enough for a page break.
 _FAMILIES = {
     "bold": ("WorksheetsSans-Bold.ttf", "WorksheetsSansExtended-Bold.ttf",
+             "WorksheetsSansHebrew-Bold.ttf", "WorksheetsSansArabic-Bold.ttf",
              "WorksheetsSymbols-Regular.ttf"),
     "italic": ("WorksheetsSans-Italic.ttf", "WorksheetsSansExtended-Italic.ttf",
+               "WorksheetsSansHebrew-Regular.ttf", "WorksheetsSansArabic-Regular.ttf",
                "WorksheetsSymbols-Regular.ttf"),
 }
 _PT_TO_MM = 25.4 / 72
