@@ -147,6 +147,18 @@ def forget() -> None:
     _opened.clear()
 
 
+def first_page(path: Path) -> bytes:
+    """The first page of the file at *path* as it is on disk (empty when unreadable)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return b""
+    try:
+        return os.read(fd, PAGE_SIZE)
+    finally:
+        os.close(fd)
+
+
 def salt_of(path: Path) -> bytes | None:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -238,10 +250,13 @@ def unlock(path: Path, opens: Callable[[Key], bool], ask: bool = True) -> Key:
     *opens(key)* tries a key read-only. Raises ``locked`` when no key was found
     and ``wrong-key`` when a passphrase was typed but did not open it.
     """
-    salt = salt_of(path) or b""
+    page = first_page(path)
+    salt = page[:SALT_SIZE]
 
     def works(key: Key | None) -> Key | None:
-        if key is None or not opens(key):
+        # Page 1 as it is on disk decrypts to an SQLite header with the right key (whatever
+        # a crash left in the -wal); SQLite itself is asked only when that cannot tell.
+        if key is None or not (readable_header(page, key) or opens(key)):
             return None
         key = key.with_salt(salt)
         _opened[salt] = key
