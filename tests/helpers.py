@@ -6,8 +6,11 @@ it re-exports these for older test modules).
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import re
+import subprocess
 
 
 def run(capsys, *args) -> tuple[int, str, str]:
@@ -233,3 +236,19 @@ def reading_grade(text: str) -> float:
 
     textstat.set_lang("en_US")
     return textstat.flesch_kincaid_grade(text)
+
+
+@contextlib.contextmanager
+def small_file_system(folder, size: str):
+    """A tmpfs of *size* ("1M") mounted at the new folder *folder* (root only, as CI is)."""
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.fail("the full-disk test mounts a small tmpfs and needs root (as CI is)")
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                   check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)

@@ -23,6 +23,7 @@ import pytest
 import rawdb
 
 from conftest import run, shown
+from helpers import small_file_system
 from worksheets_lib import load_client
 from worksheets_lib.casebook import keys, open_casebook, restore_backup
 from worksheets_lib.casebook import store as store_module
@@ -204,16 +205,9 @@ def test_a_read_only_folder_is_called_read_only_not_damaged(cb, tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 1 MB file system of its own (root may mount a tmpfs), unmounted afterwards."""
-    if not IS_ROOT:
-        pytest.fail("the full-disk test mounts a small tmpfs and needs root (as CI is)")
-    folder = tmp_path / "small"
-    folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(folder)], check=True)
-    try:
+    """A 1 MB file system of its own, unmounted afterwards."""
+    with small_file_system(tmp_path / "small", "1M") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def fill_up(folder: Path) -> None:

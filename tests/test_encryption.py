@@ -22,6 +22,7 @@ from jaraco.classes.properties import classproperty
 from keyring.backend import KeyringBackend
 
 from conftest import TEST_KEY, run
+from helpers import small_file_system
 from worksheets_lib import demo_client_path, load_client
 from worksheets_lib.casebook import driver, keys, open_casebook
 from worksheets_lib.casebook.keys import readable_header
@@ -605,15 +606,8 @@ def test_a_workbook_on_a_damaged_casebook_shows_the_message_without_a_box(tmp_pa
 
 @pytest.fixture
 def four_mb_disk(tmp_path):
-    if os.geteuid() != 0:
-        pytest.fail("the full-disk test mounts a small tmpfs and needs root (as CI is)")
-    folder = tmp_path / "small"
-    folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", str(folder)], check=True)
-    try:
+    with small_file_system(tmp_path / "small", "8M") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def _fill_leaving(folder: Path, free: int) -> None:

@@ -160,14 +160,7 @@ def first_page(path: Path) -> bytes:
 
 
 def salt_of(path: Path) -> bytes | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        return os.read(fd, SALT_SIZE)
-    finally:
-        os.close(fd)
+    return first_page(path)[:SALT_SIZE] or None
 
 
 def from_environment() -> Key | None:
