@@ -39,11 +39,13 @@ class CasebookProblem:
             f"keyring. Type its passphrase or recovery code to open it." if locked
             else str(error), "info" if locked else "error"))
         self.passphrase = w.Password(description="Passphrase", placeholder="or recovery code",
-                                     layout=w.Layout(width="28em"))
+                                     layout=w.Layout(width="28em", max_width="100%"))
+        # The default style: ipywidgets' coloured buttons have too little contrast.
         self.button = w.Button(description="Open the casebook", icon="unlock",
-                               button_style="info", layout=w.Layout(width="auto"))
+                               layout=w.Layout(width="auto"))
         self.button.on_click(lambda _: self.unlock())
-        children = [self.message] + ([w.HBox([self.passphrase, self.button])] if locked else [])
+        row = w.HBox([self.passphrase, self.button], layout=w.Layout(flex_flow="row wrap"))
+        children = [self.message] + ([row] if locked else [])
         self.box = w.VBox(children)
         self.workbook: Any = None
 
