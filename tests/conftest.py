@@ -23,7 +23,7 @@ def fonts_configured_once():
     from worksheets_lib import pdf, templates_dir
 
     # The folder is made when the first @font-face is read: lay out one line.
-    pdf.make_pdf("<p>warm</p>", roots=[templates_dir()],
+    pdf.make_pdf('<html lang="en"><p>warm</p>', roots=[templates_dir()],
                  stylesheets=[templates_dir() / "print.css"])
 
 

@@ -262,9 +262,9 @@ def test_a_chart_folder_is_readable_only_during_its_own_render(tmp_path, inputs)
     seen = {}
     real = document_render.html_to_pdf
 
-    def spy(html_text, out, paper, practice, scratch=None, accept=None):
+    def spy(html_text, out, paper, practice, scratch=None, *rest):
         seen.setdefault("scratch", scratch)
-        return real(html_text, out, paper, practice, scratch, accept)
+        return real(html_text, out, paper, practice, scratch, *rest)
 
     document_render.html_to_pdf = spy
     try:
@@ -273,7 +273,7 @@ def test_a_chart_folder_is_readable_only_during_its_own_render(tmp_path, inputs)
         document_render.html_to_pdf = real
     assert not seen["scratch"].exists()
     with pytest.raises(BlockedResourceError):
-        pdf_module.make_pdf(f'<img src="{seen["scratch"].as_uri()}/intensity.svg">',
+        pdf_module.make_pdf(f'<html lang="en"><img src="{seen["scratch"].as_uri()}/intensity.svg">',
                             roots=[tmp_path], stylesheets=[])
 
 

@@ -264,11 +264,11 @@ def test_the_charts_are_made_in_a_temporary_folder_that_is_removed(november, tmp
     seen = {}
     real = document_render.html_to_pdf
 
-    def spy(html_text, out, paper, practice, scratch=None, accept=None):
+    def spy(html_text, out, paper, practice, scratch=None, *rest):
         seen["folder"] = scratch
         seen["files"] = sorted(p.name for p in scratch.iterdir())
         seen["images"] = re.findall(r'<img src="([^"]+)"', html_text)
-        return real(html_text, out, paper, practice, scratch, accept)
+        return real(html_text, out, paper, practice, scratch, *rest)
 
     monkeypatch.setattr(document_render, "html_to_pdf", spy)
     render_progress_report(november, tmp_path / "report.pdf")

@@ -234,7 +234,7 @@ def test_files_inside_the_override_and_built_in_folders_may_be_used(tmp_path, de
                                                                      no_network):
     builtin = (templates_dir() / "images" / "tick-row.svg").as_uri()
     folder = override(tmp_path / "tpl",
-                      f'<img src="own.svg" alt=""><img src="{builtin}" alt="">')
+                      f'<img src="own.svg" alt="a picture"><img src="{builtin}" alt="a picture">')
     shutil.copy(templates_dir() / "images" / "column-rules.svg", folder / "own.svg")
     result = render_worksheet("listening", demo_client, tmp_path / "out.pdf",
                               templates_dir=folder)
@@ -299,7 +299,7 @@ def test_image_allowed_in_one_render_is_not_served_to_another_from_the_cache(tmp
     first.mkdir()
     private = first / "private.svg"
     shutil.copy(templates_dir() / "images" / "tick-row.svg", private)
-    img = f'<img src="{private.as_uri()}" alt="">'
+    img = f'<img src="{private.as_uri()}" alt="a picture">'
     render_worksheet("listening", demo_client, tmp_path / "a.pdf",
                      templates_dir=override(first, img))
     with pytest.raises(BlockedResourceError):

@@ -66,6 +66,12 @@ def _add_client_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duplex", action="store_true",
                         help="for printing on both sides: each worksheet starts on a "
                              "right-hand page")
+    parser.add_argument("--fillable", action="store_true",
+                        help="make a PDF form: lines, tick boxes and scales can be filled "
+                             "in a PDF reader, and `client import-answers` reads them back")
+    parser.add_argument("--large-print", dest="large_print", action="store_true", default=None,
+                        help="large print: text at least 16 pt, more room to write (default: "
+                             "as the client file's print.large says)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -234,7 +240,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
         inputs = _gathered(args, [doc], args.start, args.end)
     out = args.out or Path(f"{inputs.client.id}-{args.name}.pdf")
     return _finish(render_document(args.name, inputs, out, paper=args.paper,
-                                   practice=practice, duplex=args.duplex))
+                                   practice=practice, duplex=args.duplex,
+                                   fillable=args.fillable, large_print=args.large_print))
 
 
 def _cmd_packet(args: argparse.Namespace, practice=None) -> int:
@@ -249,7 +256,8 @@ def _cmd_packet(args: argparse.Namespace, practice=None) -> int:
     practice = practice or _practice(args)
     if args.client is not None:
         result = render_packet(_load(args), args.out, worksheets=args.worksheets,
-                               paper=args.paper, practice=practice, duplex=args.duplex)
+                               paper=args.paper, practice=practice, duplex=args.duplex,
+                               fillable=args.fillable, large_print=args.large_print)
     else:
         from .casebook import check_client_id
         from .cli_casebook import opened
@@ -258,7 +266,9 @@ def _cmd_packet(args: argparse.Namespace, practice=None) -> int:
         with opened(args) as casebook:
             result = render_casebook_packet(casebook, args.client_id, args.out,
                                             worksheets=args.worksheets, paper=args.paper,
-                                            practice=practice, duplex=args.duplex)
+                                            practice=practice, duplex=args.duplex,
+                                            fillable=args.fillable,
+                                            large_print=args.large_print)
     return _finish(result)
 
 

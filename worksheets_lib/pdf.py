@@ -29,8 +29,9 @@ from .errors import BlockedResourceError
 from .files import write_atomically
 from .models.paper import PAPER_SIZES
 
-#: Options shared by every render; see the module docstring for why.
-PDF_OPTIONS = {"full_fonts": True, "hinting": False}
+#: Options shared by every render; see the module docstring for why. Every PDF is
+#: tagged (PDF/UA-1: a structure tree, the language, the title shown by readers).
+PDF_OPTIONS = {"full_fonts": True, "hinting": False, "pdf_variant": "pdf/ua-1"}
 #: Parsed images, kept across renders: one cache per set of allowed folders,
 #: so an image allowed in one render is never served to another that may not
 #: read it. Only lasting folders get a cache: a render that may also read a
@@ -186,7 +187,8 @@ class LayoutRejected(Exception):
 
 def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
              paper: str = "a4", extra_css: str = "",
-             temporary_roots: list[Path] = (), accept=None) -> tuple[bytes, int]:
+             temporary_roots: list[Path] = (), accept=None, forms: bool = False,
+             info: dict[str, str] | None = None) -> tuple[bytes, int]:
     """Lay out *html* and return the PDF's bytes and its page count (no file written).
 
     *roots* are the only folders resources may come from (the first is the
@@ -195,6 +197,8 @@ def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
     and the rest. *temporary_roots* may be read too, for this render only.
     *accept(pages)*, when given, looks at the laid-out pages first: anything but
     None stops here with :class:`LayoutRejected` carrying it (nothing written).
+    *forms* turns the HTML form elements into PDF form fields; *info* adds
+    entries to the PDF's document information (what matches answers back).
     """
     weasyprint = _weasyprint()
     fetcher_cls, fatal = _fetcher_class()
@@ -214,7 +218,8 @@ def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
         document = weasyprint.HTML(
             string=html, base_url=root_tuple[0].as_uri() + "/", url_fetcher=fetcher,
         ).render(font_config=_font_config(), stylesheets=sheets,
-                 cache=_image_cache(root_tuple, bool(temporary_roots)), **PDF_OPTIONS)
+                 cache=_image_cache(root_tuple, bool(temporary_roots)), pdf_forms=forms,
+                 **PDF_OPTIONS)
         if accept is not None:
             answer = accept(document.pages)
             if answer is not None:
@@ -223,7 +228,8 @@ def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
         document.metadata.attachments = []
         for page in document.pages:
             page.links[:] = [link for link in page.links if link[0] != "attachment"]
-        data = document.write_pdf(**PDF_OPTIONS)
+        data = document.write_pdf(finisher=functools.partial(_finish, info=info or {}),
+                                  pdf_forms=forms, **PDF_OPTIONS)
     except fatal as stop:
         # Our own refusal carries its error; WeasyPrint wraps anything else.
         error = getattr(stop, "error", None) or (fetcher.refused or [None])[0]
@@ -234,6 +240,25 @@ def make_pdf(html: str, *, roots: list[Path], stylesheets: list[Path],
     if fetcher.refused:  # refused inside an SVG, where WeasyPrint only logs
         raise fetcher.refused[0]
     return data, len(document.pages)
+
+
+def _finish(document, pdf, info: dict[str, str]) -> None:
+    """Last touches to the PDF objects before they are written.
+
+    WeasyPrint gives each radio button of a group the group's name too, so
+    readers (pypdf, pdf.js) see one extra field per button: a button is a
+    kid of its group and carries no name of its own. *info* goes into the
+    document information dictionary.
+    """
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Subtype") == "/Widget" \
+                and "Parent" in obj:
+            obj.pop("T", None)
+            obj.pop("TU", None)
+    for key, value in info.items():
+        pdf.info[key] = pydyf.String(value)
 
 
 def write_pdf(data: bytes, pages: int, out: str | os.PathLike) -> PdfFacts:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from .. import templating
 from ..errors import UnknownWorksheetError, WorksheetError
-from ..models import ClientProfile, PacketRecord
+from ..models import ClientProfile, PacketRecord, new_id
 from ..practice import Practice, find_practice
+from .options import PrintOptions, pdf_metadata, print_options
 from .registry import Document, Inputs, get_document, packet_documents, register
 from .render import (
     RenderResult,
@@ -61,9 +62,11 @@ PACKET = register(Document(
 def packet_html(inputs: Inputs | ClientProfile, names: Sequence[str] | None = None,
                 paper: str | None = None, practice: Practice | str | os.PathLike | None = None,
                 duplex: bool = False, scratch: Path | None = None,
-                hints: dict[str, dict] | None = None) -> str:
+                hints: dict[str, dict] | None = None, *, fillable: bool = False,
+                large_print: bool | None = None, options: PrintOptions | None = None) -> str:
     """The whole packet as one HTML string."""
     inputs = as_inputs(inputs)
+    options = options or print_options(inputs.client, fillable, large_print)
     practice = find_practice(practice)
     paper = check_paper(paper, practice)
     docs = chosen_documents(names)
@@ -75,11 +78,12 @@ def packet_html(inputs: Inputs | ClientProfile, names: Sequence[str] | None = No
             {"sheet": doc, "doc": doc,
              "html": templating.render_body(
                  doc.template, document_context(doc, inputs, paper, practice, scratch, duplex,
-                                                (hints or {}).get(doc.name)),
+                                                (hints or {}).get(doc.name), options),
                  practice.folder)}
             for doc in docs]
     client = inputs.client
-    context = {**base_context(client, f"Worksheets for {client.name}", paper, practice, duplex),
+    context = {**base_context(client, f"Worksheets for {client.name}", paper, practice, duplex,
+                              options),
                "doc": PACKET, "sheet": PACKET, "sections": sections}
     return templating.render_template(PACKET_TEMPLATE, context, practice.folder)
 
@@ -87,21 +91,29 @@ def packet_html(inputs: Inputs | ClientProfile, names: Sequence[str] | None = No
 def render_packet(inputs: Inputs | ClientProfile, out: str | os.PathLike,
                   worksheets: Sequence[str] | None = None, paper: str | None = None,
                   practice: Practice | str | os.PathLike | None = None,
-                  duplex: bool = False) -> RenderResult:
+                  duplex: bool = False, *, fillable: bool = False,
+                  large_print: bool | None = None,
+                  packet_id: str | None = None) -> RenderResult:
     """Render the cover and the chosen documents (the default ones, if none) as one PDF.
 
     The cover lists each document with its first page number; each gets a
-    PDF bookmark, and the PDF's title is set.
+    PDF bookmark, and the PDF's title is set. *fillable* and *large_print* are
+    as for :func:`render_document`; *packet_id* is the id a fillable packet
+    carries (a new one by default).
     """
     inputs = as_inputs(inputs)
     practice = find_practice(practice)
     paper = check_paper(paper, practice)
     docs = chosen_documents(worksheets)
+    options = print_options(inputs.client, fillable, large_print, packet_id)
+    info = pdf_metadata(inputs.client, "packet", options, [d.name for d in docs])
     with tempfile.TemporaryDirectory(prefix="worksheets-") as folder:
         def make_html(hints: dict[str, dict]) -> str:
-            return packet_html(inputs, worksheets, paper, practice, duplex, Path(folder), hints)
+            return packet_html(inputs, worksheets, paper, practice, duplex, Path(folder), hints,
+                               options=options)
 
-        facts = lay_out(make_html, docs, out, paper, practice, Path(folder))
+        facts = lay_out(make_html, docs, out, paper, practice, Path(folder), options.fillable,
+                        info)
     warnings = [w for doc in docs for w in doc.warnings(inputs)]
     return RenderResult(facts.path, facts.pages, warnings)
 
@@ -109,7 +121,8 @@ def render_packet(inputs: Inputs | ClientProfile, out: str | os.PathLike,
 def render_casebook_packet(casebook, client_id: str, out: str | os.PathLike,
                            worksheets: Sequence[str] | None = None, paper: str | None = None,
                            practice: Practice | str | os.PathLike | None = None,
-                           duplex: bool = False) -> RenderResult:
+                           duplex: bool = False, *, fillable: bool = False,
+                           large_print: bool | None = None) -> RenderResult:
     """Render a packet for a client stored in *casebook*, and log it there.
 
     The records the chosen documents need are read from the casebook. The
@@ -122,8 +135,11 @@ def render_casebook_packet(casebook, client_id: str, out: str | os.PathLike,
     docs = chosen_documents(worksheets)
     paper = check_paper(paper, practice)
     inputs = gather(casebook, client_id, docs)
-    result = render_packet(inputs, out, [d.name for d in docs], paper, practice, duplex)
+    record_id = new_id()
+    result = render_packet(inputs, out, [d.name for d in docs], paper, practice, duplex,
+                           fillable=fillable, large_print=large_print, packet_id=record_id)
     digest = hashlib.sha256(result.path.read_bytes()).hexdigest()
-    casebook.log_packet(client_id, PacketRecord(worksheets=[d.name for d in docs], paper=paper,
-                                                pages=result.pages, sha256=digest))
+    # A fillable packet carries the id of this log line, so its answers match back to it.
+    casebook.log_packet(client_id, PacketRecord(id=record_id, worksheets=[d.name for d in docs],
+                                                paper=paper, pages=result.pages, sha256=digest))
     return result

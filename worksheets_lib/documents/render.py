@@ -18,6 +18,7 @@ from ..errors import WorksheetError
 from ..models import ClientProfile
 from ..models.paper import PAPER_SIZES
 from ..practice import Practice, find_practice, load_practice
+from .options import FormFields, PrintOptions, pdf_metadata, print_options
 from .registry import Document, Inputs, get_document
 
 STYLESHEET = "print.css"
@@ -60,18 +61,27 @@ def check_paper(paper: str | None, practice: Practice | None = None) -> str:
 
 
 def base_context(client: ClientProfile, title: str, paper: str, practice: Practice,
-                 duplex: bool = False) -> dict[str, Any]:
+                 duplex: bool = False, options: PrintOptions = PrintOptions()) -> dict[str, Any]:
     """What the base layout needs on every page."""
     return {"client": client, "document_title": title, "paper": paper, "duplex": duplex,
-            "practice": practice.context(client.therapist.practice)}
+            "practice": practice.context(client.therapist.practice),
+            "large_print": options.large_print, "fillable": options.fillable}
 
 
 def document_context(doc: Document, inputs: Inputs, paper: str, practice: Practice,
                      scratch: Path, duplex: bool = False,
-                     hints: dict | None = None) -> dict[str, Any]:
-    """The full context of one document's template."""
-    return {**base_context(inputs.client, doc.title, paper, practice, duplex),
-            "doc": doc, "sheet": doc, **doc.context(inputs, scratch, paper, hints or {})}
+                     hints: dict | None = None,
+                     options: PrintOptions = PrintOptions()) -> dict[str, Any]:
+    """The full context of one document's template.
+
+    ``form`` names the document's form fields (``form.on`` is false unless
+    the PDF is fillable); ``large_print`` asks for the large-print layout.
+    The document's own context may read both from ``hints["options"]``.
+    """
+    hints = {**(hints or {}), "options": options}
+    return {**base_context(inputs.client, doc.title, paper, practice, duplex, options),
+            "doc": doc, "sheet": doc, "form": FormFields(options.fillable, doc.name),
+            **doc.context(inputs, scratch, paper, hints)}
 
 
 def stylesheets(practice: Practice) -> list[Path]:
@@ -88,7 +98,8 @@ def stylesheets(practice: Practice) -> list[Path]:
 
 
 def html_to_pdf(html: str, out: str | os.PathLike, paper: str, practice: Practice,
-                scratch: Path | None = None, accept=None) -> pdf.PdfFacts:
+                scratch: Path | None = None, accept=None, forms: bool = False,
+                info: dict[str, str] | None = None) -> pdf.PdfFacts:
     """Lay out our HTML with the stylesheets and write the PDF atomically.
 
     *scratch* is a temporary folder WeasyPrint may read for this render
@@ -100,7 +111,8 @@ def html_to_pdf(html: str, out: str | os.PathLike, paper: str, practice: Practic
     data, pages = pdf.make_pdf(html, roots=templating.search_path(practice.folder),
                                stylesheets=stylesheets(practice), paper=paper,
                                extra_css=practice.accent_css(),
-                               temporary_roots=[scratch] if used else [], accept=accept)
+                               temporary_roots=[scratch] if used else [], accept=accept,
+                               forms=forms, info=info)
     return pdf.write_pdf(data, pages, out)
 
 
@@ -109,7 +121,8 @@ MAX_LAYOUTS = 4
 
 
 def lay_out(make_html, docs: list[Document], out: str | os.PathLike, paper: str,
-            practice: Practice, scratch: Path | None) -> pdf.PdfFacts:
+            practice: Practice, scratch: Path | None, forms: bool = False,
+            info: dict[str, str] | None = None) -> pdf.PdfFacts:
     """Make the HTML (``make_html(hints)``), lay it out, and write it once every check agrees.
 
     A document's ``check_layout`` looks at the pages; when it answers with
@@ -131,7 +144,7 @@ def lay_out(make_html, docs: list[Document], out: str | os.PathLike, paper: str,
             return wanted or None
 
         try:
-            return html_to_pdf(html, out, paper, practice, scratch, accept)
+            return html_to_pdf(html, out, paper, practice, scratch, accept, forms, info)
         except pdf.LayoutRejected as rejected:
             hints = {**hints, **rejected.answer}
     raise AssertionError("unreachable: the last layout is always accepted")
@@ -139,25 +152,30 @@ def lay_out(make_html, docs: list[Document], out: str | os.PathLike, paper: str,
 
 def document_html(name: str, inputs: Inputs | ClientProfile, paper: str | None = None,
                   practice: Practice | str | os.PathLike | None = None,
-                  duplex: bool = False) -> str:
+                  duplex: bool = False, *, fillable: bool = False,
+                  large_print: bool | None = None) -> str:
     """A document as an HTML string, for a preview (charts are left out of previews)."""
     doc, inputs = get_document(name), as_inputs(inputs)
     if doc.name == "packet":
         from .packet import packet_html
 
-        return packet_html(inputs, None, paper, practice, duplex)
+        return packet_html(inputs, None, paper, practice, duplex, fillable=fillable,
+                           large_print=large_print)
     doc.check_inputs(inputs)
     practice = find_practice(practice)
     paper = check_paper(paper, practice)
+    options = print_options(inputs.client, fillable, large_print)
     with tempfile.TemporaryDirectory(prefix="worksheets-") as scratch:
-        context = document_context(doc, inputs, paper, practice, Path(scratch), duplex)
+        context = document_context(doc, inputs, paper, practice, Path(scratch), duplex,
+                                   options=options)
         return templating.render_template(doc.template, context, practice.folder)
 
 
 def render_document(name: str, inputs: Inputs | ClientProfile, out: str | os.PathLike,
                     paper: str | None = None,
                     practice: Practice | str | os.PathLike | None = None,
-                    duplex: bool = False) -> RenderResult:
+                    duplex: bool = False, *, fillable: bool = False,
+                    large_print: bool | None = None) -> RenderResult:
     """Render the document *name* to the PDF file *out*.
 
     *inputs* holds the client's profile and the records the document needs
@@ -166,22 +184,27 @@ def render_document(name: str, inputs: Inputs | ClientProfile, out: str | os.Pat
     practice folder or :class:`Practice` (default: found as ``find_practice``
     says); *duplex* starts each worksheet on a right-hand page. Returns the
     file, its page count and warnings (for example ladder steps too far apart).
+    *fillable* makes the writing lines, tick boxes and scales PDF form fields;
+    *large_print* prints large (None: as the client file says).
     """
     doc, inputs = get_document(name), as_inputs(inputs)
     if doc.name == "packet":
         from .packet import render_packet
 
-        return render_packet(inputs, out, None, paper, practice, duplex)
+        return render_packet(inputs, out, None, paper, practice, duplex, fillable=fillable,
+                             large_print=large_print)
     doc.check_inputs(inputs)
     practice = find_practice(practice)
     paper = check_paper(paper, practice)
+    options = print_options(inputs.client, fillable, large_print)
     with tempfile.TemporaryDirectory(prefix="worksheets-") as folder:
         scratch = Path(folder)
 
         def make_html(hints: dict[str, dict]) -> str:
             context = document_context(doc, inputs, paper, practice, scratch, duplex,
-                                       hints.get(doc.name))
+                                       hints.get(doc.name), options)
             return templating.render_template(doc.template, context, practice.folder)
 
-        facts = lay_out(make_html, [doc], out, paper, practice, scratch)
+        facts = lay_out(make_html, [doc], out, paper, practice, scratch, options.fillable,
+                        pdf_metadata(inputs.client, doc.name, options))
     return RenderResult(facts.path, facts.pages, doc.warnings(inputs))

@@ -115,6 +115,12 @@ class ListeningSettings(Model):
     other_person: ShortText | None = None
 
 
+class PrintSettings(Model):
+    """How this client's pages are printed: ``large: true`` prints them in large print."""
+
+    large: bool = False
+
+
 class ClientProfile(Model):
     """Everything the worksheets need to know about one client."""
 
@@ -129,6 +135,7 @@ class ClientProfile(Model):
     ladder: Ladder = Field(default_factory=Ladder)
     journal: JournalSettings = Field(default_factory=JournalSettings)
     listening: ListeningSettings = Field(default_factory=ListeningSettings)
+    print: PrintSettings = Field(default_factory=PrintSettings)
 
     def listening_partner(self) -> str:
         """Who the listening checklist names: the given person, else "your <partner>"."""
