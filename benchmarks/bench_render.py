@@ -12,6 +12,9 @@ What it measures, all for the fictional demo client:
      HTML preview), which the issue wants within 50 ms;
   5. the baseline: plain WeasyPrint with default options (its own font
      subsetting) and a system font (DejaVu Sans) on the same HTML.
+  6. the versions of issue 12, for one page and for the packet, each as a
+     ratio to the same render untagged and not fillable ("plain"): tagged (the
+     default now), fillable and tagged, large print, fillable in large print.
 It also says whether WeasyPrint found HarfBuzz's subsetter on this machine
 (``libharfbuzz-subset0``); our renders never subset, so they should not care.
 """
@@ -19,6 +22,7 @@ It also says whether WeasyPrint found HarfBuzz's subsetter on this machine
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import statistics
 import subprocess
@@ -89,6 +93,43 @@ def ladder_edit_action(client, tmp: Path):
     return action
 
 
+@contextlib.contextmanager
+def untagged():
+    """Renders without PDF tags (as before issue 12), to compare with."""
+    from worksheets_lib import pdf
+
+    saved = pdf.PDF_OPTIONS
+    pdf.PDF_OPTIONS = {k: v for k, v in saved.items() if k != "pdf_variant"}
+    try:
+        yield
+    finally:
+        pdf.PDF_OPTIONS = saved
+
+
+def version_rows(client, tmp: Path, runs: int) -> list[tuple[str, float, float]]:
+    """(label, median ms, ratio to plain) for each version of one page and of the packet."""
+    from worksheets_lib.documents import render_document
+
+    rows = []
+    for name, what, count in ((SINGLE_PAGE, "one page", runs),
+                              ("packet", "packet", max(5, runs // 3))):
+        def timed(name=name, count=count, **options):
+            return median_ms(lambda: render_document(name, client, tmp / "v.pdf", **options),
+                             count, warmup=1)
+
+        with untagged():
+            plain = timed(large_print=False)
+        rows.append((f"{what}: plain (untagged, not fillable)", plain, 1.0))
+        for label, options in (("tagged", {"large_print": False}),
+                               ("fillable + tagged", {"fillable": True, "large_print": False}),
+                               ("large print + tagged", {"large_print": True}),
+                               ("fillable + large print + tagged",
+                                {"fillable": True, "large_print": True})):
+            value = timed(**options)
+            rows.append((f"{what}: {label}", value, value / plain))
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="timed runs per warm measurement")
@@ -121,12 +162,17 @@ def main(argv=None) -> int:
         baseline = median_ms(baseline_action(html, tmp / "base.pdf"),
                              max(5, args.runs // 3), warmup=1)
         rows.append(("baseline: plain WeasyPrint, default options, DejaVu Sans", baseline))
+        versions = version_rows(client, tmp, args.runs)
 
     print(f"WeasyPrint found libharfbuzz-subset: {'yes' if harfbuzz_subset_present() else 'no'}")
     print(f"{'measurement':<58} {'median ms':>10} {'x baseline':>11}")
     for label, value in rows:
         print(f"{label:<58} {value:>10.1f} {value / baseline:>11.2f}")
     print(f"one worksheet is {baseline / single:.1f} times faster than the baseline")
+    print()
+    print(f"{'issue 12 versions':<58} {'median ms':>10} {'x plain':>11}")
+    for label, value, ratio in versions:
+        print(f"{label:<58} {value:>10.1f} {ratio:>11.2f}")
     return 0
 
 
