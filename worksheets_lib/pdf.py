@@ -259,6 +259,13 @@ def _finish(document, pdf, info: dict[str, str]) -> None:
             obj.pop("TU", None)
     for key, value in info.items():
         pdf.info[key] = pydyf.String(value)
+    form = pdf.catalog.get("AcroForm")
+    if form is not None:
+        # Every tick box and radio button brings its own look when ticked and the
+        # empty fields need none; a reader that fills a field draws it (pdf.js,
+        # pdfium and Acrobat do). Asking readers to redraw every field instead
+        # makes poppler drop the ticks, since WeasyPrint's buttons name no font.
+        form["NeedAppearances"] = "false"
 
 
 def write_pdf(data: bytes, pages: int, out: str | os.PathLike) -> PdfFacts:

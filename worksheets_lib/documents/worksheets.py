@@ -124,7 +124,7 @@ def journal_blocks(days: int) -> list[dict[str, Any]]:
 def _journal(inputs: Inputs, scratch: Path, paper: str = "a4",
              hints: dict | None = None) -> dict[str, Any]:
     return {"blocks": journal_blocks(inputs.client.journal.days), "scale": list(range(11)),
-            "afterwards": list(AFTERWARDS.values())}
+            "afterwards": [(key.replace(" ", "-"), label) for key, label in AFTERWARDS.items()]}
 
 
 def _listening(inputs: Inputs, scratch: Path, paper: str = "a4",
