@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import ClientProfile
-from ..models import new_id
+from ..models import ClientProfile, new_id
 
 #: The version of the field names below; a filled PDF carries it, and
 #: ``import-answers`` reads the versions it knows.

@@ -22,6 +22,8 @@ from .options import FormFields, PrintOptions, pdf_metadata, print_options
 from .registry import Document, Inputs, get_document
 
 STYLESHEET = "print.css"
+#: Printed for paper only: no form fields, regular print.
+PAPER_ONLY = PrintOptions()
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def check_paper(paper: str | None, practice: Practice | None = None) -> str:
 
 
 def base_context(client: ClientProfile, title: str, paper: str, practice: Practice,
-                 duplex: bool = False, options: PrintOptions = PrintOptions()) -> dict[str, Any]:
+                 duplex: bool = False, options: PrintOptions = PAPER_ONLY) -> dict[str, Any]:
     """What the base layout needs on every page."""
     return {"client": client, "document_title": title, "paper": paper, "duplex": duplex,
             "practice": practice.context(client.therapist.practice),
@@ -71,7 +73,7 @@ def base_context(client: ClientProfile, title: str, paper: str, practice: Practi
 def document_context(doc: Document, inputs: Inputs, paper: str, practice: Practice,
                      scratch: Path, duplex: bool = False,
                      hints: dict | None = None,
-                     options: PrintOptions = PrintOptions()) -> dict[str, Any]:
+                     options: PrintOptions = PAPER_ONLY) -> dict[str, Any]:
     """The full context of one document's template.
 
     ``form`` names the document's form fields (``form.on`` is false unless

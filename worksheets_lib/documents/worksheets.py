@@ -22,6 +22,13 @@ LISTENING_CONVERSATIONS = 5
 DAYS_PER_LOOK_BACK = 7
 #: Rows on the ladder practice log.
 LOG_ROWS = 8
+#: The practice log's columns as form fields: name, question (the tooltip), and the
+#: longest answer for the short ones (a date, a rung number, 0 to 100).
+LOG_FIELDS = (("date", "the date", 10), ("rung", "which step (rung number)", 2),
+              ("upset-before", "how upset before, 0 to 100", 3),
+              ("upset-after", "how upset after, 0 to 100", 3),
+              ("expected", "what I expected", None), ("happened", "what happened", None),
+              ("learned", "what I learned", None))
 
 #: Room for the ladder's rungs, in mm, on the first page (below the title, the
 #: how-to and the safety note) and on a following page, less 3 mm to spare.
@@ -75,6 +82,9 @@ def ladder_rungs(steps: list[LadderStep], count: int) -> list[dict[str, Any]]:
             rungs.append({"number": None, "step": None, "between": (index + 1, index + 2)})
     rungs += [{"number": None, "step": None, "between": None}
               for _ in range(count - len(rungs))]
+    spares = (rung for rung in rungs if rung["step"] is None)
+    for number, rung in enumerate(spares, start=1):
+        rung["spare"] = number  # names a spare rung's form fields
     return rungs
 
 
@@ -108,7 +118,7 @@ def _ladder(inputs: Inputs, scratch: Path, paper: str = "a4",
     rungs = ladder_rungs(steps, ladder.rung_count())
     scale = (hints or {}).get("first_room_scale", 1.0)
     return {"pages": ladder_pages(rungs, paper, scale), "filled": len(steps),
-            "log_rows": list(range(LOG_ROWS))}
+            "log_rows": list(range(1, LOG_ROWS + 1)), "log_fields": LOG_FIELDS}
 
 
 def journal_blocks(days: int) -> list[dict[str, Any]]:
