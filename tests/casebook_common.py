@@ -29,6 +29,7 @@ from worksheets_lib.models import (
     PlanStep,
     RelationalScript,
     Separation,
+    WorksheetResponse,
 )
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "alex-rivera.yaml"
@@ -110,6 +111,9 @@ def fill(book, client_id: str, text: str = "kind words") -> None:
         talked_on=dt.date(2026, 12, 4), eye_contact=True, reflected_back=True, reflection=text))
     book.log_packet(client_id, PacketRecord(worksheets=["ladder"], paper="a4", pages=2,
                                             sha256="0" * 64))
+    book.import_records(client_id, [WorksheetResponse(
+        document="experiment", answers={"experiment.worried-thought": text,
+                                        "experiment.tried": True})])
 
 
 def bundle_without_time(book, client_id: str) -> dict:

@@ -44,7 +44,7 @@ def test_export_then_import_gives_the_same_records(filled, tmp_path):
         result = import_bundle(target, read_bundle(bundle_path))
         assert result.new_client and result.changed
         assert result.added == {"journal entry": 3, "ladder attempt": 1, "listening record": 1,
-                                "packet": 1}
+                                "packet": 1, "worksheet response": 1}
         assert sorted(result.replaced) == ["history", "plan"]
         assert bundle_without_time(target, "alex-rivera") == exported
         assert {line.role for line in target.audit("alex-rivera")} == {"therapist"}

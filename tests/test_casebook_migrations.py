@@ -42,6 +42,9 @@ def test_fixture_casebook_migrates_with_every_record_intact(tmp_path, fixture, m
         assert casebook.load_history(client.id).caregivers[0].who == "Grandmother"
         assert casebook.load_plan(client.id).goals[0].check_in == "each session"
         assert casebook.list_listening_records(client.id)[0].eye_contact is True
+        if fixture.stem >= "schema-v3":
+            [response] = casebook.list_responses(client.id)
+            assert response.answers["experiment.tried"] is True
         assert casebook.integrity_ok()
         report = casebook.verify_audit()  # lines written before the chain are chained too
         assert report.ok and report.lines >= 6

@@ -370,7 +370,7 @@ def test_every_change_adds_an_audit_line_with_role_and_kind(casebook, alex):
         ("create", "history"), ("create", "plan"),
         ("create", "journal entry"), ("create", "journal entry"), ("create", "journal entry"),
         ("create", "ladder attempt"), ("create", "listening record"), ("create", "packet"),
-        ("update", "history"), ("update", "journal entry")]
+        ("import", "filled worksheet"), ("update", "history"), ("update", "journal entry")]
     assert {line.role for line in lines} == {"therapist"}
     assert [line.seq for line in lines] == sorted(line.seq for line in lines)
     for line in lines:
@@ -398,7 +398,7 @@ def test_no_audit_row_holds_client_text_or_the_client_id(cb_path, secret_client)
         with pytest.raises(RecordError):  # a failed change leaves no trace either
             book.add_client(secret_client)
     rows = every_cell(cb_path)["audit"]
-    assert len(rows) == 10
+    assert len(rows) == 11
     for row in rows:
         for cell in row:
             assert SECRET not in str(cell)
@@ -410,7 +410,8 @@ def test_no_audit_row_holds_client_text_or_the_client_id(cb_path, secret_client)
     assert columns == ["seq", "at", "role", "action", "kind", "client_key", "line_hash",
                        "chain"]
     assert kinds <= {"client", "history", "plan", "journal entry", "ladder attempt",
-                     "listening record", "packet", "client records", "whole casebook"}
+                     "listening record", "packet", "filled worksheet", "client records",
+                     "whole casebook"}
 
 
 def test_deleting_a_client_leaves_no_row_but_one_anonymous_audit_line(cb_path, secret_client,

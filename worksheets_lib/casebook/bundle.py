@@ -37,6 +37,7 @@ from ..models import (
     LadderAttempt,
     ListeningRecord,
     PacketRecord,
+    WorksheetResponse,
 )
 from ..models.common import Model, sane_moment
 from ..models.problems import problems_from
@@ -91,6 +92,8 @@ class Bundle(Model):
                                                  max_length=MAX_OTHER_RECORDS)
     listening: list[ListeningRecord] = Field(default_factory=list, max_length=MAX_OTHER_RECORDS)
     packets: list[PacketRecord] = Field(default_factory=list, max_length=MAX_OTHER_RECORDS)
+    responses: list[WorksheetResponse] = Field(default_factory=list,
+                                               max_length=MAX_OTHER_RECORDS)
 
 
 @dataclass
@@ -135,7 +138,8 @@ def export_client(casebook: Casebook, client_id: str) -> Bundle:
         journal=casebook.list_journal(client_id),
         ladder_attempts=casebook.list_ladder_attempts(client_id),
         listening=casebook.list_listening_records(client_id),
-        packets=casebook.list_packets(client_id))
+        packets=casebook.list_packets(client_id),
+        responses=casebook.list_responses(client_id))
 
 
 def write_bundle(casebook: Casebook, client_id: str, out: str | os.PathLike,

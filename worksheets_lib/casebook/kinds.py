@@ -23,6 +23,7 @@ from ..models import (
     LadderAttempt,
     ListeningRecord,
     PacketRecord,
+    WorksheetResponse,
 )
 
 
@@ -57,6 +58,9 @@ RECORDS: tuple[RecordKind, ...] = (
                ListeningRecord, "listening", lambda r: {"talked_on": r.talked_on.isoformat()}),
     RecordKind("packet", "packets generated", "packets", "at", PacketRecord, "packets",
                lambda p: {"at": stored_time(p.at)}, editable=False),
+    RecordKind("worksheet response", "worksheet responses", "responses", "received_at",
+               WorksheetResponse, "responses",
+               lambda r: {"received_at": stored_time(r.received_at), "document": r.document}),
 )
 BY_NAME = {kind.name: kind for kind in RECORDS}
 
@@ -80,6 +84,6 @@ TABLES = ("clients", "documents", *(kind.table for kind in RECORDS), "audit")
 
 #: The words the audit trail uses for what a line is about.
 AUDIT_KINDS = ("client", *(d.name for d in DOCUMENTS), *(r.name for r in RECORDS),
-               "client records", "whole casebook")
+               "filled worksheet", "client records", "whole casebook")
 #: Those a client's bundle may carry (whole-casebook lines stay in the casebook).
 AuditKind = Literal[AUDIT_KINDS[:-1]]  # type: ignore[valid-type]

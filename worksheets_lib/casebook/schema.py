@@ -93,6 +93,18 @@ MIGRATIONS: dict[int, list[str | Callable[[driver.Connection], None]]] = {
         "CREATE INDEX audit_by_client ON audit (client_key, seq)",
         chain_existing,
     ],
+    # 3: what clients wrote on filled, fillable worksheets that has no record of its own
+    # (`client import-answers`).
+    3: [
+        """CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            client_key TEXT NOT NULL REFERENCES clients(key) ON DELETE CASCADE,
+            received_at TEXT NOT NULL,
+            document TEXT NOT NULL,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX responses_by_client ON responses (client_key, received_at)",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

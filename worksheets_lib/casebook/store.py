@@ -32,6 +32,7 @@ from ..models import (
     LadderAttempt,
     ListeningRecord,
     PacketRecord,
+    WorksheetResponse,
     new_id,
 )
 from . import audit, diagnosis, driver, location, opening, schema
@@ -453,6 +454,45 @@ class Casebook:
     def list_packets(self, client_id: str) -> list[PacketRecord]:
         """Every packet generated for the client, oldest first."""
         return self._list(client_id, BY_NAME["packet"])
+
+    def list_responses(self, client_id: str) -> list[WorksheetResponse]:
+        """What the client wrote on filled worksheets outside other records, oldest first."""
+        return self._list(client_id, BY_NAME["worksheet response"])
+
+    def import_records(self, client_id: str, records: list) -> list[bool]:
+        """Store the records read back from one filled worksheet: all of them or none.
+
+        A record whose id is stored already is left as it is, so the same file
+        imported twice stores nothing new. One audit line notes the import.
+        Returns, for each record, whether it was stored now.
+        """
+        kinds = {kind.model: kind for kind in RECORDS}
+
+        def work(conn):
+            key = self._key(client_id, conn)
+            profile = self._model(ClientProfile, conn.execute(
+                "SELECT profile FROM clients WHERE key = ?", (key,)).fetchone()[0],
+                "client profile", client_id)
+            steps = {s.id for s in profile.ladder.steps}
+            stored = []
+            for record in records:
+                kind = kinds[type(record)]
+                owner = conn.execute(f"SELECT client_key FROM {kind.table} WHERE id = ?",
+                                     (record.id,)).fetchone()
+                if owner is not None:
+                    if owner[0] != key:
+                        raise RecordError(f"{kind.name}: this id belongs to another client")
+                    stored.append(False)
+                    continue
+                if isinstance(record, LadderAttempt) and record.step_id not in steps:
+                    raise RecordError("ladder attempt: step_id is not a step of this client's "
+                                      "ladder")
+                _insert_record(conn, kind, record, key)
+                stored.append(True)
+            self._audit(conn, "import", "filled worksheet", key)
+            return stored
+
+        return self._write(work)
 
     def count_records(self, client_id: str) -> dict[str, int]:
         """How many records of each kind (see :mod:`.kinds`) the client has.

@@ -25,12 +25,20 @@ from .profile import (
     Terms,
     Therapist,
 )
-from .records import SKILLS, JournalEntry, LadderAttempt, ListeningRecord, PacketRecord, new_id
+from .records import (
+    SKILLS,
+    JournalEntry,
+    LadderAttempt,
+    ListeningRecord,
+    PacketRecord,
+    WorksheetResponse,
+    new_id,
+)
 
 __all__ = [
     "LADDER_GAP_LIMIT", "MAX_RUNGS", "MIN_RUNGS", "PATTERNS", "SKILLS", "Caregiver",
     "ClientProfile", "Goal", "GoalPlan", "HistoryMap", "JournalEntry", "JournalSettings",
     "Ladder", "LadderAttempt", "LadderStep", "ListeningRecord", "ListeningSettings", "Moment",
     "PacketRecord", "Partner", "PatternReflection", "PlanStep", "RelationalScript",
-    "Separation", "Terms", "Therapist", "new_id",
+    "Separation", "Terms", "Therapist", "WorksheetResponse", "new_id",
 ]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from .common import Day, Distress, Intensity, LongText, Model, RecordId, ShortText, Timestamp
 from .paper import Paper
@@ -43,12 +43,20 @@ class JournalEntry(Model):
 
 
 class LadderAttempt(Model):
-    """One try of a ladder step: when, how it felt afterwards, what was learned."""
+    """One try of a ladder step: when, how it felt before and afterwards, what was learned.
+
+    ``distress_before``, ``expected`` and ``happened`` come from the printed
+    practice log (read back from a filled PDF); the journal app asks only for
+    the rest.
+    """
 
     id: RecordId = Field(default_factory=new_id)
     step_id: RecordId
     tried_on: Day
+    distress_before: Distress | None = None
     distress_after: Distress | None = None
+    expected: LongText | None = None
+    happened: LongText | None = None
     learned: LongText | None = None
 
 
@@ -66,6 +74,27 @@ class ListeningRecord(Model):
     reflected_back: bool = False
     clarifying_question: bool = False
     reflection: LongText | None = None
+
+
+#: A form field's name in a fillable PDF (see documents/options.py).
+FieldName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$",
+                                             max_length=120)]
+
+
+class WorksheetResponse(Model):
+    """What a client wrote on a filled, fillable worksheet, where no other record holds it.
+
+    The journal's days, the ladder's tries and the listening talks become
+    their own records; everything else written on a worksheet (an experiment
+    record, a support map, the journal's look-back page) is kept here, field
+    by field, with the document and the packet it came from.
+    """
+
+    id: RecordId = Field(default_factory=new_id)
+    document: ShortText
+    packet_id: RecordId | None = None
+    received_at: Timestamp = Field(default_factory=_now)
+    answers: dict[FieldName, LongText | bool] = Field(max_length=1000)
 
 
 class PacketRecord(Model):
