@@ -98,6 +98,16 @@ def build_client_parser(commands) -> None:
     imp.add_argument("--replace", action="store_true",
                      help="replace the profile, history map and goal plan with the bundle's "
                           "even when the casebook's are newer (records are always merged)")
+    answers = sub.add_parser(
+        "import-answers", help="store what a client wrote in a filled, fillable worksheet",
+        description="Read a worksheet or packet made with --fillable and filled in a PDF "
+                    "reader, and store what it holds: journal days as journal entries, ladder "
+                    "tries as ladder attempts, listening talks as listening records, anything "
+                    "else as a worksheet response. Nothing is stored when any field is wrong; "
+                    "importing the same file twice stores nothing new.")
+    answers.add_argument("file", type=Path, metavar="FILE.pdf", help="the filled PDF")
+    answers.add_argument("--client-id", metavar="ID",
+                         help="refuse the file unless it was made for this client")
     delete = sub.add_parser("delete", help="delete every record of a client",
                             description="Delete every record of a client. Only an audit line "
                                         "without the client's name remains.")
@@ -107,7 +117,7 @@ def build_client_parser(commands) -> None:
                            description="Show when each record was created, changed or "
                                        "deleted, and by whom (therapist or client).")
     audit.add_argument("id", help="the client's id")
-    for parser in (add, sub.choices["list"], show, export, imp, delete, audit):
+    for parser in (add, sub.choices["list"], show, export, imp, answers, delete, audit):
         add_casebook_option(parser)
 
 
@@ -359,6 +369,12 @@ def run(args: argparse.Namespace) -> int:
         bundle = _read_bundle_before_opening(args)
     if args.client_command == "add":
         profile = load_client(args.source)  # a bad file is refused before opening
+    if args.client_command == "import-answers":
+        from .answers import read_form
+
+        if args.client_id is not None:
+            check_client_id(args.client_id)
+        read_form(args.file)  # a file that is not a filled worksheet is refused first
     creating = args.client_command in ("add", "import")
     try:
         existed = resolve_path(getattr(args, "casebook", None)).exists()
@@ -417,6 +433,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{result.client_id}: kept the casebook's newer "
                       f"{', '.join(result.kept_newer)} (changed after this bundle was made; "
                       f"use --replace to take the bundle's)")
+        elif args.client_command == "import-answers":
+            from .answers import import_answers
+
+            result = import_answers(casebook, args.file, args.client_id)
+            print(f"{result.client_id}: {args.file.name}")
+            for line in result.summary():
+                print(f"  {line}")
         elif args.client_command == "delete":
             casebook.get_client(args.id)  # an unknown id fails before asking
             if not args.yes and not _confirmed(args.id):

@@ -55,7 +55,7 @@ class FormFields:
 
 
 def pdf_metadata(client: ClientProfile, document: str, options: PrintOptions,
-                 documents: list[str] | None = None) -> dict[str, str]:
+                 documents: list[str] | None = None, paper: str = "a4") -> dict[str, str]:
     """The PDF's own entries that let ``import-answers`` match a filled file back."""
     if not options.fillable:
         return {}
@@ -64,5 +64,7 @@ def pdf_metadata(client: ClientProfile, document: str, options: PrintOptions,
         "WorksheetsDocument": document,
         "WorksheetsDocuments": ",".join(documents or [document]),
         "WorksheetsPacket": options.packet_id or "",
+        "WorksheetsSession": client.session_date.isoformat(),
+        "WorksheetsPaper": paper,
         "WorksheetsForm": FORM_VERSION,
     }

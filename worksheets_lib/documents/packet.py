@@ -106,7 +106,7 @@ def render_packet(inputs: Inputs | ClientProfile, out: str | os.PathLike,
     paper = check_paper(paper, practice)
     docs = chosen_documents(worksheets)
     options = print_options(inputs.client, fillable, large_print, packet_id)
-    info = pdf_metadata(inputs.client, "packet", options, [d.name for d in docs])
+    info = pdf_metadata(inputs.client, "packet", options, [d.name for d in docs], paper)
     with tempfile.TemporaryDirectory(prefix="worksheets-") as folder:
         def make_html(hints: dict[str, dict]) -> str:
             return packet_html(inputs, worksheets, paper, practice, duplex, Path(folder), hints,

@@ -208,5 +208,5 @@ def render_document(name: str, inputs: Inputs | ClientProfile, out: str | os.Pat
             return templating.render_template(doc.template, context, practice.folder)
 
         facts = lay_out(make_html, [doc], out, paper, practice, scratch, options.fillable,
-                        pdf_metadata(inputs.client, doc.name, options))
+                        pdf_metadata(inputs.client, doc.name, options, paper=paper))
     return RenderResult(facts.path, facts.pages, doc.warnings(inputs))
