@@ -48,9 +48,13 @@ def people(client: ClientProfile) -> list[dict[str, str]]:
                   "closeness": partner.terms.closeness}]
 
 
-def cycle_steps(other: str) -> list[dict[str, Any]]:
-    """One person's six steps, numbered, with the other person's words filled in."""
-    return [{"number": n, "label": label.format(other=other), "hint": hint}
+def cycle_steps(other: str, person: int = 1) -> list[dict[str, Any]]:
+    """One person's six steps, numbered, with the other person's words filled in.
+
+    ``key`` names the step's form field in a fillable map (``person-2-step-4``).
+    """
+    return [{"number": n, "label": label.format(other=other), "hint": hint,
+             "key": f"person-{person}-step-{n}"}
             for n, (label, hint) in enumerate(CYCLE_STEPS, start=1)]
 
 
@@ -65,7 +69,7 @@ def cycle_rows(client: ClientProfile) -> list[dict[str, Any]]:
     """
     who = people(client)
     if len(who) == 2:
-        left, right = cycle_steps(who[0]["other"]), cycle_steps(who[1]["other"])
+        left, right = cycle_steps(who[0]["other"]), cycle_steps(who[1]["other"], 2)
         return [{"left": a, "right": b} for a, b in zip(left, reversed(right), strict=True)]
     steps = cycle_steps(who[0]["other"])
     return [{"left": steps[i], "right": steps[5 - i]} for i in range(3)]

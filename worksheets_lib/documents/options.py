@@ -8,7 +8,9 @@ screen readers whatever the options.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, field
 
 from ..models import ClientProfile, new_id
 
@@ -49,9 +51,24 @@ class FormFields:
 
     on: bool
     prefix: str
+    #: Names given by :meth:`auto` so far, to keep them unique within the document.
+    _given: dict = field(default_factory=dict, compare=False, repr=False)
 
     def name(self, *parts) -> str:
         return ".".join([self.prefix, *(str(p) for p in parts)])
+
+    def auto(self, label: str) -> list[str]:
+        """Name parts made from a question's own words, for a field a template did not name.
+
+        "What do I expect will happen?" gives ``what-do-i-expect-will-happen``;
+        a second question with the same words gets ``-2``. The names stay the
+        same as long as the printed words do.
+        """
+        text = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48].strip("-") or "answer"
+        count = self._given.get(slug, 0) + 1
+        self._given[slug] = count
+        return [slug if count == 1 else f"{slug}-{count}"]
 
 
 def pdf_metadata(client: ClientProfile, document: str, options: PrintOptions,
