@@ -81,8 +81,10 @@ def read_bytes(source: str | os.PathLike | bytes) -> tuple[str, bytes]:
         path = Path(source)
         try:
             size = path.stat().st_size
+            if path.is_dir():
+                raise AnswersError(shown, ["is a folder, not a PDF"])
             if not path.is_file():
-                raise AnswersError(shown, ["is not a file"])
+                raise AnswersError(shown, ["is not a file (a device or a pipe)"])
             if size > MAX_BYTES:
                 raise AnswersError(shown, [f"is {size // (1024 * 1024)} MB; a filled worksheet "
                                            f"is at most {MAX_BYTES // (1024 * 1024)} MB"])
