@@ -70,18 +70,32 @@ def _step_size(text: str) -> float:
     return _STEP_SIZES_PT[-1][0]
 
 
+#: In large print a card is as wide but taller (16 pt words), two cards to a sheet.
+LARGE_CARD_HEIGHT_MM, LARGE_CARDS_PER_SHEET = 105.0, 2
+
+
 def _pause_cards(inputs: Inputs, scratch: Path, paper: str = "a4",
                  hints: dict | None = None) -> dict[str, Any]:
+    options = (hints or {}).get("options")
+    large = bool(options and options.large_print)
     steps = inputs.client.ladder.sorted_steps()[:CARDS_PER_PAGE]
-    cards = [{"step": step.step, "size": _step_size(step.step)} for step in steps]
+    cards = [{"step": step.step, "size": 16 if large else _step_size(step.step)}
+             for step in steps]
     cards += [{"step": None, "size": None}] * (CARDS_PER_PAGE - len(cards))
-    rows = len(cards)
-    return {"cards": cards, "scale": list(range(11)),
-            "card_w": CARD_WIDTH_MM, "card_h": CARD_HEIGHT_MM,
-            # Where the cut marks go: every row line, the outer edges and the fold.
-            "row_lines": [i * CARD_HEIGHT_MM for i in range(rows + 1)],
-            "column_lines": [0.0, CARD_WIDTH_MM, 2 * CARD_WIDTH_MM],
-            "sheet_h": rows * CARD_HEIGHT_MM}
+    for number, card in enumerate(cards, start=1):
+        card["number"] = number  # names its fields
+    height = LARGE_CARD_HEIGHT_MM if large else CARD_HEIGHT_MM
+    per_sheet = LARGE_CARDS_PER_SHEET if large else CARDS_PER_PAGE
+    sheets = []
+    for first in range(0, len(cards), per_sheet):
+        rows = cards[first:first + per_sheet]
+        sheets.append({"cards": rows,
+                       # Where the cut marks go: every row line, the outer edges, the fold.
+                       "row_lines": [i * height for i in range(len(rows) + 1)],
+                       "sheet_h": len(rows) * height})
+    return {"sheets": sheets, "scale": list(range(11)),
+            "card_w": CARD_WIDTH_MM, "card_h": height,
+            "column_lines": [0.0, CARD_WIDTH_MM, 2 * CARD_WIDTH_MM]}
 
 
 register(Document(

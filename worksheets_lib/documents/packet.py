@@ -113,7 +113,7 @@ def render_packet(inputs: Inputs | ClientProfile, out: str | os.PathLike,
                                options=options)
 
         facts = lay_out(make_html, docs, out, paper, practice, Path(folder), options.fillable,
-                        info)
+                        info, options.large_print)
     warnings = [w for doc in docs for w in doc.warnings(inputs)]
     return RenderResult(facts.path, facts.pages, warnings)
 

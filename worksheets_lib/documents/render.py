@@ -86,8 +86,14 @@ def document_context(doc: Document, inputs: Inputs, paper: str, practice: Practi
             **doc.context(inputs, scratch, paper, hints)}
 
 
-def stylesheets(practice: Practice) -> list[Path]:
-    """``print.css`` (the practice's own replaces the built-in), then ``practice.css``."""
+LARGE_PRINT = "large_print.css"
+
+
+def stylesheets(practice: Practice, large_print: bool = False) -> list[Path]:
+    """``print.css`` (the practice's own replaces the built-in), then ``practice.css``.
+
+    Large print adds ``large_print.css`` last, so it wins over a practice's sizes.
+    """
     found = None
     for folder in templating.search_path(practice.folder):
         if (folder / STYLESHEET).is_file():
@@ -96,12 +102,15 @@ def stylesheets(practice: Practice) -> list[Path]:
     if found is None:
         raise WorksheetError(f"{STYLESHEET} not found in the template folders")
     extra = practice.stylesheet()
-    return [found, extra] if extra else [found]
+    sheets = [found, extra] if extra else [found]
+    if large_print:
+        sheets.append(templating.templates_dir() / LARGE_PRINT)
+    return sheets
 
 
 def html_to_pdf(html: str, out: str | os.PathLike, paper: str, practice: Practice,
                 scratch: Path | None = None, accept=None, forms: bool = False,
-                info: dict[str, str] | None = None) -> pdf.PdfFacts:
+                info: dict[str, str] | None = None, large_print: bool = False) -> pdf.PdfFacts:
     """Lay out our HTML with the stylesheets and write the PDF atomically.
 
     *scratch* is a temporary folder WeasyPrint may read for this render
@@ -111,7 +120,7 @@ def html_to_pdf(html: str, out: str | os.PathLike, paper: str, practice: Practic
     # use an image cache of its own (the lasting one is kept for the usual case).
     used = scratch is not None and any(scratch.iterdir())
     data, pages = pdf.make_pdf(html, roots=templating.search_path(practice.folder),
-                               stylesheets=stylesheets(practice), paper=paper,
+                               stylesheets=stylesheets(practice, large_print), paper=paper,
                                extra_css=practice.accent_css(),
                                temporary_roots=[scratch] if used else [], accept=accept,
                                forms=forms, info=info)
@@ -124,7 +133,7 @@ MAX_LAYOUTS = 4
 
 def lay_out(make_html, docs: list[Document], out: str | os.PathLike, paper: str,
             practice: Practice, scratch: Path | None, forms: bool = False,
-            info: dict[str, str] | None = None) -> pdf.PdfFacts:
+            info: dict[str, str] | None = None, large_print: bool = False) -> pdf.PdfFacts:
     """Make the HTML (``make_html(hints)``), lay it out, and write it once every check agrees.
 
     A document's ``check_layout`` looks at the pages; when it answers with
@@ -146,7 +155,8 @@ def lay_out(make_html, docs: list[Document], out: str | os.PathLike, paper: str,
             return wanted or None
 
         try:
-            return html_to_pdf(html, out, paper, practice, scratch, accept, forms, info)
+            return html_to_pdf(html, out, paper, practice, scratch, accept, forms, info,
+                               large_print)
         except pdf.LayoutRejected as rejected:
             hints = {**hints, **rejected.answer}
     raise AssertionError("unreachable: the last layout is always accepted")
@@ -208,5 +218,6 @@ def render_document(name: str, inputs: Inputs | ClientProfile, out: str | os.Pat
             return templating.render_template(doc.template, context, practice.folder)
 
         facts = lay_out(make_html, [doc], out, paper, practice, scratch, options.fillable,
-                        pdf_metadata(inputs.client, doc.name, options, paper=paper))
+                        pdf_metadata(inputs.client, doc.name, options, paper=paper),
+                        options.large_print)
     return RenderResult(facts.path, facts.pages, doc.warnings(inputs))

@@ -88,8 +88,14 @@ def ladder_rungs(steps: list[LadderStep], count: int) -> list[dict[str, Any]]:
     return rungs
 
 
+#: Large print: words about 1.6 times as tall, and the date fields below the step's words
+#: (two 12 mm lines) instead of beside them.
+_LARGE_SCALE, _LARGE_SIDE_MM = 1.6, 26.0
+
+
 def ladder_pages(rungs: list[dict[str, Any]], paper: str,
-                 first_room_scale: float = 1.0) -> list[list[dict[str, Any]]]:
+                 first_room_scale: float = 1.0,
+                 large_print: bool = False) -> list[list[dict[str, Any]]]:
     """The rungs split into pages, the lowest rungs on the first page.
 
     Each page prints its rungs top to bottom (hardest first), so rung 1 is at
@@ -103,6 +109,8 @@ def ladder_pages(rungs: list[dict[str, Any]], paper: str,
     room = first
     for rung in rungs:
         height = _rung_height(rung["step"], rung["number"] == 1, paper)
+        if large_print:
+            height = height * _LARGE_SCALE + _LARGE_SIDE_MM
         if pages[-1] and height > room:
             pages.append([])
             room = later
@@ -117,7 +125,9 @@ def _ladder(inputs: Inputs, scratch: Path, paper: str = "a4",
     steps = ladder.sorted_steps()
     rungs = ladder_rungs(steps, ladder.rung_count())
     scale = (hints or {}).get("first_room_scale", 1.0)
-    return {"pages": ladder_pages(rungs, paper, scale), "filled": len(steps),
+    options = (hints or {}).get("options")
+    large = bool(options and options.large_print)
+    return {"pages": ladder_pages(rungs, paper, scale, large), "filled": len(steps),
             "log_rows": list(range(1, LOG_ROWS + 1)), "log_fields": LOG_FIELDS}
 
 
