@@ -38,6 +38,9 @@ class AnswersError(WorksheetError):
         super().__init__(f"{source}: " + "; ".join(problems) if len(problems) == 1
                          else f"{source}: {len(problems)} problems:\n  " + "\n  ".join(problems))
 
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {p}" for p in self.problems]
+
     def __reduce__(self):
         return (type(self), (self.source, self.problems))
 

@@ -18,6 +18,7 @@ from ..models.paper import DEFAULT_PAPER, PAPER_SIZES
 from ..models.problems import problems_from
 from ..practice import find_practice
 from . import binding as b
+from .answers import AnswersImport
 from .history import file_link
 from .ladder import LadderBuilder
 from .picker import ClientPicker, WorkbookCasebook, client_heading
@@ -99,6 +100,12 @@ class GoalsWorkbook:
                        for d in packet_documents()}
         self.paper = w.Dropdown(options=[(size.label, key) for key, size in PAPER_SIZES.items()],
                                 value=_practice_paper(practice), description="Paper")
+        self.fillable = w.Checkbox(value=False, indent=False,
+                                   description="Fillable PDF (the client can type in it on a "
+                                               "phone, tablet or computer)")
+        self.large_print = w.Checkbox(value=False, indent=False,
+                                      description="Large print (16 pt words, more room to write)")
+        self.answers = AnswersImport(self.casebook, lambda: self.client and self.client.id)
         self.packet_button = w.Button(description="Save and make the packet", icon="print",
                                       button_style="primary",
                                       layout=w.Layout(width="auto", align_self="flex-start"))
@@ -106,8 +113,9 @@ class GoalsWorkbook:
         self.packet_message = w.HTML()
         self.pages = w.HBox(layout=w.Layout(flex_flow="row wrap"))
         packet = w.VBox([w.HTML("<p>Choose the worksheets for the packet:</p>"),
-                         *self.sheets.values(), self.paper, self.packet_button,
-                         self.packet_message, self.pages])
+                         *self.sheets.values(), self.paper, self.fillable,
+                         self.large_print, self.packet_button, self.packet_message, self.pages,
+                         self.answers.box])
         self.picker = ClientPicker(self.casebook, None, self._load)
         self.wizard = Wizard("Goals and the attachment ladder", [
             Step("The client", self.picker.box, self.picker.check),
@@ -133,6 +141,7 @@ class GoalsWorkbook:
         self.vision.load(plan.vision)
         self.goals.load(plan.goals)
         self.ladder.load(client)
+        self.large_print.value = client.print.large
         self.words.load(ClientWords(
             name=client.name, pronouns=client.pronouns, partner=client.terms.partner,
             relationship=client.terms.relationship, closeness=client.terms.closeness,
@@ -210,7 +219,9 @@ class GoalsWorkbook:
         out = self.output_dir / f"{self.client.id}-packet.pdf"
         try:
             result = render_casebook_packet(self.casebook, self.client.id, out, chosen,
-                                            self.paper.value, practice=self.practice)
+                                            self.paper.value, practice=self.practice,
+                                            fillable=self.fillable.value,
+                                            large_print=self.large_print.value)
         except WorksheetError as error:
             self.packet_message.value = b.message_html("; ".join(error.lines()))
             return None

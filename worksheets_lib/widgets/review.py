@@ -17,6 +17,7 @@ from ..models.vocabulary import AFTERWARDS
 from ..progress import Review, review
 from ..render import render_progress_report
 from . import binding as b
+from .answers import AnswersImport
 from .history import file_link
 from .picker import ClientPicker, WorkbookCasebook
 from .unlock import CasebookProblem, workbook_or_message
@@ -45,8 +46,11 @@ class ProgressReview:
                                       layout=w.Layout(width="auto", align_self="flex-start"))
         self.report_button.on_click(lambda _: self.make_report())
         self.report_link = w.HTML()
+        self.answers = AnswersImport(self.casebook, lambda: self.client and self.client.id,
+                                     self.update)
         self.body = w.VBox([w.HBox([self.start, self.end]), self.facts, *self.charts,
-                            self.triggers, self.report_button, self.report_link])
+                            self.triggers, self.report_button, self.report_link,
+                            self.answers.box])
         self.body.layout.display = "none"
         self.current: Review | None = None
         self._client: ClientProfile | None = None
