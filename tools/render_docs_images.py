@@ -27,6 +27,9 @@ EXAMPLE_PRACTICE = ROOT / "examples" / "practice"
 GALLERY_START, GALLERY_END = "<!-- gallery: made by tools/render_docs_images.py -->", \
     "<!-- /gallery -->"
 PER_ROW = 4
+#: The large-print pictures in the README: (document, paper, page).
+LARGE_PRINT = (("journal", "a4", 1), ("ladder", "letter", 1), ("pause-cards", "letter", 2),
+               ("listening", "a4", 1))
 
 
 def png_page(pdf: Path, page: int, target: Path, dpi: int = 60) -> None:
@@ -79,6 +82,10 @@ def main() -> int:
         pdf = Path(tmp) / "branded.pdf"
         render_document("packet", inputs, pdf, practice=EXAMPLE_PRACTICE)
         png_page(pdf, 1, DOCS / "packet-branded.png")
+        for name, paper, page in LARGE_PRINT:
+            pdf = Path(tmp) / f"large-{name}-{paper}.pdf"
+            render_document(name, inputs, pdf, paper=paper, large_print=True)
+            png_page(pdf, page, DOCS / f"large-print-{name}-{paper}.png")
     update_readme()
     for png in sorted(DOCS.glob("*.png")):
         print(png.relative_to(ROOT))
