@@ -162,6 +162,21 @@ def test_empty_fields_store_nothing_and_a_part_filled_day_stores_what_is_there(
     assert entry.body == "tight chest" and entry.feeling is None and entry.paused is None
 
 
+def test_a_ladder_printed_from_a_client_file_matches_rungs_by_number(book, tmp_path, capsys):
+    # A client file's steps have no ids: its fields are rung-1, rung-2...; they are matched
+    # to the casebook client's ladder, easiest first, as printed.
+    out = tmp_path / "ladder.pdf"
+    assert run(capsys, "render", "ladder", "--client", EXAMPLE, "--fillable", "--out", out)[0] == 0
+    done = fill_with_pdfium(out, tmp_path / "f.pdf", {"ladder.rung-3.try-1.date": "2026-11-19",
+                                                      "ladder.rung-3.try-1.upset-after": "40"})
+    code, printed, err = run(capsys, "client", "import-answers", done)
+    assert code == 0, err
+    assert "stored ladder attempt: rung 3, 19 November 2026" in printed
+    with open_casebook(book) as casebook:
+        [attempt] = casebook.list_ladder_attempts("alex-rivera")
+    assert attempt.step_id == steps(book)[2].id and attempt.distress_after == 40
+
+
 def refused(capsys, book, *argv) -> str:
     before = counts(book) if book.exists() else None
     code, out, err = run(capsys, "client", "import-answers", *argv)
