@@ -239,6 +239,9 @@ def _set_info(key, value):
     (lambda pdf: setattr(widget(pdf, "experiment.thought"), "T",
                          pikepdf.String("repair-plan.break-signal")),
      "repair-plan.break-signal: is not a field of this worksheet"),
+    (lambda pdf: setattr(widget(pdf, "journal.day-2.feeling"), "V",
+                         pikepdf.Array([1, 2, 3])),
+     "journal.day-2.feeling: should be a text field, but is of another kind"),
     (_set_info("/WorksheetsForm", "9"), "was made by another version of worksheets"),
 ])
 def test_a_tampered_field_is_refused_with_one_line_and_nothing_stored(
