@@ -330,3 +330,43 @@ def test_a_failure_midway_stores_nothing(book, packet, tmp_path, capsys, monkeyp
                             "packet": 1, "worksheet response": 0}
     assert run(capsys, "client", "import-answers", done)[0] == 0
     assert counts(book)["journal entry"] == 2
+
+
+def test_an_import_killed_at_any_moment_stores_all_or_nothing(book, packet, tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    done = fill_with_pdfium(packet, tmp_path / "f.pdf", answers(book))
+    empty = {"journal entry": 0, "ladder attempt": 0, "listening record": 0, "packet": 1,
+             "worksheet response": 0}
+    full = {"journal entry": 2, "ladder attempt": 2, "listening record": 1, "packet": 1,
+            "worksheet response": 2}
+    seen = set()
+    rng = random.Random(12)
+    for _ in range(8):
+        child = subprocess.Popen([sys.executable, "-m", "worksheets_lib", "client",
+                                  "import-answers", str(done)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 2.5))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        now = counts(book)
+        assert now in (empty, full), now
+        seen.add("full" if now == full else "empty")
+        with open_casebook(book) as casebook:
+            assert casebook.integrity_ok()
+        if now == full:
+            break
+    assert run_ok(done, book) == full
+
+
+def run_ok(done, book) -> dict:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "worksheets_lib", "client", "import-answers",
+                    str(done)], check=True, capture_output=True)
+    return counts(book)
