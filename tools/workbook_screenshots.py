@@ -143,7 +143,7 @@ def main() -> int:
                         "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                         "--disable-component-update", "--no-first-run"])
                     page = browser.new_page(viewport={"width": 1100, "height": 1300})
-                    deadline = time.monotonic() + 30
+                    deadline = time.monotonic() + 120  # Voilà starts slowly on a busy machine
                     while True:
                         try:
                             page.goto(f"http://127.0.0.1:{port}/", timeout=5000)

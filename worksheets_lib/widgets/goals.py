@@ -100,11 +100,10 @@ class GoalsWorkbook:
                        for d in packet_documents()}
         self.paper = w.Dropdown(options=[(size.label, key) for key, size in PAPER_SIZES.items()],
                                 value=_practice_paper(practice), description="Paper")
-        self.fillable = w.Checkbox(value=False, indent=False,
-                                   description="Fillable PDF (the client can type in it on a "
-                                               "phone, tablet or computer)")
-        self.large_print = w.Checkbox(value=False, indent=False,
-                                      description="Large print (16 pt words, more room to write)")
+        self.fillable = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
+                                   description="Fillable PDF: the client can type in it")
+        self.large_print = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
+                                      description="Large print: bigger words, more room")
         self.answers = AnswersImport(self.casebook, lambda: self.client and self.client.id)
         self.packet_button = w.Button(description="Save and make the packet", icon="print",
                                       button_style="primary",
