@@ -19,6 +19,7 @@ records), so each can be made from a client file and goes in a packet. As in
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +168,8 @@ SUPPORT_RINGS = ((150.0, "Around me", "People I see now and then, groups, helper
                  (108.0, "Close", "People I trust"),
                  (68.0, "Closest to me", None))
 SUPPORT_ME_MM = 34.0
+#: The circles' names in a fillable map (``support-map.circle.closest``), outside in.
+SUPPORT_RING_KEYS = ("around", "close", "closest")
 #: Rows on the support map's "who I can reach" table.
 SUPPORT_ROWS = 9
 
@@ -178,10 +181,22 @@ def _support_map(inputs: Inputs, scratch: Path, paper: str = "a4",
     name = inputs.client.name
     size = next((pt for pt in (10.5, 9.0, 8.0) if wrap(name, "bold", pt, lambda n: width) <= 2),
                 7.0)
-    return {"rings": [{"d": d, "label": label, "hint": hint}
-                      for d, label, hint in SUPPORT_RINGS],
-            "map_d": SUPPORT_RINGS[0][0], "me_d": SUPPORT_ME_MM, "name_pt": size,
-            "rows": SUPPORT_ROWS}
+    rings = [{"d": d, "label": label, "hint": hint, "key": key}
+             for (d, label, hint), key in zip(SUPPORT_RINGS, SUPPORT_RING_KEYS, strict=True)]
+    inner = [d for d, _, _ in SUPPORT_RINGS[1:]] + [SUPPORT_ME_MM]
+    for ring, inside in zip(rings, inner, strict=True):
+        ring["room"] = _ring_room(ring["d"] / 2, inside / 2)
+    return {"rings": rings, "map_d": SUPPORT_RINGS[0][0], "me_d": SUPPORT_ME_MM,
+            "name_pt": size, "rows": SUPPORT_ROWS}
+
+
+def _ring_room(outer: float, inner: float) -> dict[str, float]:
+    """Where a fillable map's field for one circle goes: in the band below the inner
+    circle, as wide as fits inside the outer one (mm from the map's centre line)."""
+    top = inner + 1.5
+    height = round((outer - inner) * 0.6, 1)
+    width = 2 * math.sqrt(outer ** 2 - (top + height) ** 2) - 6
+    return {"top": round(top, 1), "height": height, "width": round(width, 1)}
 
 
 register(Document(

@@ -54,7 +54,7 @@ def cycle_steps(other: str, person: int = 1) -> list[dict[str, Any]]:
     ``key`` names the step's form field in a fillable map (``person-2``, ``step-4``).
     """
     return [{"number": n, "label": label.format(other=other), "hint": hint,
-             "key": [f"person-{person}", f"step-{n}"]}
+             "key": [f"person-{person}", f"step-{n}"], "person": person}
             for n, (label, hint) in enumerate(CYCLE_STEPS, start=1)]
 
 
