@@ -191,8 +191,10 @@ def _support_map(inputs: Inputs, scratch: Path, paper: str = "a4",
 
 
 def _ring_room(outer: float, inner: float) -> dict[str, float]:
-    """Where a fillable map's field for one circle goes: in the band below the inner
-    circle, as wide as fits inside the outer one (mm from the map's centre line)."""
+    """Where a fillable map's field for one circle goes (mm from the map's centre line).
+
+    It lies in the band below the inner circle, as wide as fits inside the outer one.
+    """
     top = inner + 1.5
     height = round((outer - inner) * 0.6, 1)
     width = 2 * math.sqrt(outer ** 2 - (top + height) ** 2) - 6
