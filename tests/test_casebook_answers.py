@@ -162,6 +162,21 @@ def test_empty_fields_store_nothing_and_a_part_filled_day_stores_what_is_there(
     assert entry.body == "tight chest" and entry.feeling is None and entry.paused is None
 
 
+def test_a_ladder_printed_from_a_client_file_matches_rungs_by_number(book, tmp_path, capsys):
+    # A client file's steps have no ids: its fields are rung-1, rung-2...; they are matched
+    # to the casebook client's ladder, easiest first, as printed.
+    out = tmp_path / "ladder.pdf"
+    assert run(capsys, "render", "ladder", "--client", EXAMPLE, "--fillable", "--out", out)[0] == 0
+    done = fill_with_pdfium(out, tmp_path / "f.pdf", {"ladder.rung-3.try-1.date": "2026-11-19",
+                                                      "ladder.rung-3.try-1.upset-after": "40"})
+    code, printed, err = run(capsys, "client", "import-answers", done)
+    assert code == 0, err
+    assert "stored ladder attempt: rung 3, 19 November 2026" in printed
+    with open_casebook(book) as casebook:
+        [attempt] = casebook.list_ladder_attempts("alex-rivera")
+    assert attempt.step_id == steps(book)[2].id and attempt.distress_after == 40
+
+
 def refused(capsys, book, *argv) -> str:
     before = counts(book) if book.exists() else None
     code, out, err = run(capsys, "client", "import-answers", *argv)
@@ -224,6 +239,9 @@ def _set_info(key, value):
     (lambda pdf: setattr(widget(pdf, "experiment.thought"), "T",
                          pikepdf.String("repair-plan.break-signal")),
      "repair-plan.break-signal: is not a field of this worksheet"),
+    (lambda pdf: setattr(widget(pdf, "journal.day-2.feeling"), "V",
+                         pikepdf.Array([1, 2, 3])),
+     "journal.day-2.feeling: should be a text field, but is of another kind"),
     (_set_info("/WorksheetsForm", "9"), "was made by another version of worksheets"),
 ])
 def test_a_tampered_field_is_refused_with_one_line_and_nothing_stored(
@@ -312,3 +330,43 @@ def test_a_failure_midway_stores_nothing(book, packet, tmp_path, capsys, monkeyp
                             "packet": 1, "worksheet response": 0}
     assert run(capsys, "client", "import-answers", done)[0] == 0
     assert counts(book)["journal entry"] == 2
+
+
+def test_an_import_killed_at_any_moment_stores_all_or_nothing(book, packet, tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    done = fill_with_pdfium(packet, tmp_path / "f.pdf", answers(book))
+    empty = {"journal entry": 0, "ladder attempt": 0, "listening record": 0, "packet": 1,
+             "worksheet response": 0}
+    full = {"journal entry": 2, "ladder attempt": 2, "listening record": 1, "packet": 1,
+            "worksheet response": 2}
+    seen = set()
+    rng = random.Random(12)
+    for _ in range(8):
+        child = subprocess.Popen([sys.executable, "-m", "worksheets_lib", "client",
+                                  "import-answers", str(done)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 2.5))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        now = counts(book)
+        assert now in (empty, full), now
+        seen.add("full" if now == full else "empty")
+        with open_casebook(book) as casebook:
+            assert casebook.integrity_ok()
+        if now == full:
+            break
+    assert run_ok(done, book) == full
+
+
+def run_ok(done, book) -> dict:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "worksheets_lib", "client", "import-answers",
+                    str(done)], check=True, capture_output=True)
+    return counts(book)

@@ -5,8 +5,9 @@ on Letter, in regular and in large print, is checked with pypdf against the plai
 of the same paper and size: at least one field; every name is the document's name and
 then lowercase parts joined by dots (docs/form-fields.md), named by the template itself
 (never made from the printed words, which change with the client's terms); no name twice;
-every field with a tooltip (the question a screen reader reads); every field on its page;
-and as many pages as the plain render. A fillable packet of every client document has no
+every field with a tooltip (the question a screen reader reads); every text field with a
+most length the casebook keeps; every field on its page; and as many pages as the plain
+render. A fillable packet of every client document has no
 name twice either.
 """
 
@@ -99,6 +100,8 @@ def test_every_field_has_a_stable_name_a_question_and_the_pages_stay_the_same(
         assert field_name.startswith(name + "."), field_name
         assert FIELD_NAME.match(field_name), field_name
         assert str(field.get("/TU", "")).strip(), f"{field_name} has no question for readers"
+        if field.get("/FT") == "/Tx":  # no longer than the casebook keeps
+            assert 0 < int(field.get("/MaxLen", 0)) <= 2000, field_name
     twice = [n for n, count in Counter(names).items() if count > 1]
     assert not twice, f"named twice: {twice}"
     for _, (x0, y0, x1, y1), (width, height) in widget_boxes(fillable.path):

@@ -91,6 +91,19 @@ def test_each_document_is_tagged_for_screen_readers(rendered, name, fillable):
             assert "/StructParent" in annot
 
 
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_every_text_field_takes_no_more_than_a_record_can_keep(rendered, name):
+    # A client who types more than the casebook keeps (2000 characters, 60 for a feeling's
+    # name) is stopped by the reader, not refused at import.
+    with pikepdf.open(rendered[name, True]) as pdf:
+        for page in pdf.pages:
+            for annot in page.get("/Annots", []):
+                if annot.get("/FT") == "/Tx":
+                    assert 0 < int(annot.MaxLen) <= 2000, str(annot.T)
+                    if str(annot.T).endswith(".feeling") and name == "journal":
+                        assert int(annot.MaxLen) == 60
+
+
 def test_the_listening_checklist_is_a_table_with_headers(rendered):
     with pikepdf.open(rendered["listening", False]) as pdf:
         kinds = Counter(kind for kind, _ in structure(pdf))

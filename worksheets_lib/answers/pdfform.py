@@ -145,10 +145,16 @@ def _field(name: str, raw) -> Field:
     kind = raw.get("/FT")
     flags = int(raw.get("/Ff", 0) or 0)
     if kind == "/Tx":
+        from pypdf.generic import ByteStringObject, TextStringObject
+
         value = raw.get("/V")
+        if value is not None and not isinstance(value, TextStringObject | ByteStringObject | str):
+            return Field(name, "other", None)  # a number, a list...: not what a reader saves
+        if isinstance(value, ByteStringObject):
+            value = value.decode("latin-1")
         max_length = raw.get("/MaxLen")
         return Field(name, "text", "" if value is None else str(value),
-                     max_length=int(max_length) if max_length is not None else None)
+                     max_length=int(max_length) if isinstance(max_length, int) else None)
     if kind == "/Btn" and flags & (1 << 15):  # a radio group
         choices = tuple(str(option) for option in raw.get("/Opt", []) or [])
         state = str(raw.get("/V") or "/Off").lstrip("/")
