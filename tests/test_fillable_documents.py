@@ -7,7 +7,7 @@ then lowercase parts joined by dots (docs/form-fields.md), named by the template
 (never made from the printed words, which change with the client's terms); no name twice;
 every field with a tooltip (the question a screen reader reads); every text field with a
 most length the casebook keeps; every field on its page; and as many pages as the plain
-render. A fillable packet of every client document has no
+render, with the same words on each. A fillable packet of every client document has no
 name twice either.
 """
 
@@ -19,6 +19,7 @@ from collections import Counter
 import pypdf
 import pytest
 
+from helpers import pdf_text
 from worksheets_lib import (
     demo_client_path,
     list_documents,
@@ -108,6 +109,7 @@ def test_every_field_has_a_stable_name_a_question_and_the_pages_stay_the_same(
         assert -1 <= x0 and x1 <= width + 1 and -1 <= y0 and y1 <= height + 1
         assert y1 - y0 < 120 * MM, "a field taller than anything it lies over"
     assert fillable.pages == plain.pages == len(pypdf.PdfReader(fillable.path).pages)
+    assert pdf_text(fillable.path) == pdf_text(plain.path)  # the same words on each page
     assert not form_fields(plain.path)
 
 
