@@ -19,6 +19,7 @@ records), so each can be made from a client file and goes in a packet. As in
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -26,23 +27,40 @@ from ..models.paper import PAPER_SIZES
 from .measure import wrap
 from .registry import Document, Inputs, register
 
-#: Body signs to tick on the grounding handout: the alarm is on, the body is calm.
-ALARM_SIGNS = ("A fast heartbeat", "Quick, short breaths", "A tight chest or jaw",
-               "A knot in my stomach", "Hot face or shaky hands",
-               "Wanting to run, hide or shout", "Going numb or blank")
-CALM_SIGNS = ("Slow, deep breaths", "Soft shoulders", "Warm hands", "I can think clearly",
-              "I can listen to others", "I can feel my feet on the floor")
+#: Body signs to tick on the grounding handout: the alarm is on, the body is calm. Each
+#: key names its tick box in a fillable page (``grounding-plan.alarm.fast-heartbeat``).
+ALARM_SIGNS = (("fast-heartbeat", "A fast heartbeat"), ("quick-breaths", "Quick, short breaths"),
+               ("tight-chest-or-jaw", "A tight chest or jaw"),
+               ("knot-in-stomach", "A knot in my stomach"),
+               ("hot-face-or-shaky-hands", "Hot face or shaky hands"),
+               ("wanting-to-run", "Wanting to run, hide or shout"),
+               ("numb-or-blank", "Going numb or blank"))
+CALM_SIGNS = (("slow-breaths", "Slow, deep breaths"), ("soft-shoulders", "Soft shoulders"),
+              ("warm-hands", "Warm hands"), ("think-clearly", "I can think clearly"),
+              ("listen-to-others", "I can listen to others"),
+              ("feet-on-the-floor", "I can feel my feet on the floor"))
 #: The ways to calm the body that the grounding plan offers to tick.
-CALMING_WAYS = ("Slow breathing, with a long breath out", "5, 4, 3, 2, 1 with my senses",
-                "Cold water", "Moving my body")
+CALMING_WAYS = (("slow-breathing", "Slow breathing, with a long breath out"),
+                ("senses", "5, 4, 3, 2, 1 with my senses"), ("cold-water", "Cold water"),
+                ("moving", "Moving my body"))
 #: Rows for the people on the grounding plan.
 PEOPLE_ROWS = 4
 
 
+def _texts(pairs) -> list[str]:
+    return [text for _, text in pairs]
+
+
+def _keys(pairs) -> list[str]:
+    return [key for key, _ in pairs]
+
+
 def _grounding_plan(inputs: Inputs, scratch: Path, paper: str = "a4",
                     hints: dict | None = None) -> dict[str, Any]:
-    return {"alarm_signs": ALARM_SIGNS, "calm_signs": CALM_SIGNS, "people_rows": PEOPLE_ROWS,
-            "calming_ways": CALMING_WAYS}
+    return {"alarm_signs": _texts(ALARM_SIGNS), "alarm_keys": _keys(ALARM_SIGNS),
+            "calm_signs": _texts(CALM_SIGNS), "calm_keys": _keys(CALM_SIGNS),
+            "people_rows": PEOPLE_ROWS,
+            "calming_ways": _texts(CALMING_WAYS), "calming_keys": _keys(CALMING_WAYS)}
 
 
 register(Document(
@@ -128,8 +146,13 @@ def experiment_steps(steps: list[str], paper: str) -> list[str]:
 
 def _experiment(inputs: Inputs, scratch: Path, paper: str = "a4",
                 hints: dict | None = None) -> dict[str, Any]:
-    steps = [step.step for step in inputs.client.ladder.sorted_steps()]
-    return {"steps": experiment_steps(steps, paper), "percent": list(range(0, 101, 10))}
+    ladder = inputs.client.ladder.sorted_steps()
+    steps = experiment_steps([step.step for step in ladder], paper)
+    # Each offered step's tick box in a fillable page is named as the ladder names its
+    # rungs: by the step's id, else by its rung number (easiest first).
+    keys = [f"step-{step.id}" if step.id else f"rung-{number}"
+            for number, step in enumerate(ladder[:len(steps)], start=1)]
+    return {"steps": steps, "step_keys": keys, "percent": list(range(0, 101, 10))}
 
 
 register(Document(
@@ -145,6 +168,8 @@ SUPPORT_RINGS = ((150.0, "Around me", "People I see now and then, groups, helper
                  (108.0, "Close", "People I trust"),
                  (68.0, "Closest to me", None))
 SUPPORT_ME_MM = 34.0
+#: The circles' names in a fillable map (``support-map.circle.closest``), outside in.
+SUPPORT_RING_KEYS = ("around", "close", "closest")
 #: Rows on the support map's "who I can reach" table.
 SUPPORT_ROWS = 9
 
@@ -156,10 +181,24 @@ def _support_map(inputs: Inputs, scratch: Path, paper: str = "a4",
     name = inputs.client.name
     size = next((pt for pt in (10.5, 9.0, 8.0) if wrap(name, "bold", pt, lambda n: width) <= 2),
                 7.0)
-    return {"rings": [{"d": d, "label": label, "hint": hint}
-                      for d, label, hint in SUPPORT_RINGS],
-            "map_d": SUPPORT_RINGS[0][0], "me_d": SUPPORT_ME_MM, "name_pt": size,
-            "rows": SUPPORT_ROWS}
+    rings = [{"d": d, "label": label, "hint": hint, "key": key}
+             for (d, label, hint), key in zip(SUPPORT_RINGS, SUPPORT_RING_KEYS, strict=True)]
+    inner = [d for d, _, _ in SUPPORT_RINGS[1:]] + [SUPPORT_ME_MM]
+    for ring, inside in zip(rings, inner, strict=True):
+        ring["room"] = _ring_room(ring["d"] / 2, inside / 2)
+    return {"rings": rings, "map_d": SUPPORT_RINGS[0][0], "me_d": SUPPORT_ME_MM,
+            "name_pt": size, "rows": SUPPORT_ROWS}
+
+
+def _ring_room(outer: float, inner: float) -> dict[str, float]:
+    """Where a fillable map's field for one circle goes (mm from the map's centre line).
+
+    It lies in the band below the inner circle, as wide as fits inside the outer one.
+    """
+    top = inner + 1.5
+    height = round((outer - inner) * 0.6, 1)
+    width = 2 * math.sqrt(outer ** 2 - (top + height) ** 2) - 6
+    return {"top": round(top, 1), "height": height, "width": round(width, 1)}
 
 
 register(Document(
@@ -170,16 +209,18 @@ register(Document(
 
 
 #: What the client may keep doing, to tick on "Keeping it going" (small moments of
-#: closeness follow, in the client's own word).
-KEEP_DOING = ("The pause: notice, name it, rate it, choose a step",
-              "Writing in my feelings journal", "Trying steps on my ladder",
-              "Using my grounding plan when my body's alarm goes off",
-              "Reaching out to people on my support map")
+#: closeness follow, in the client's own word), each with its tick box's name.
+KEEP_DOING = (("pause", "The pause: notice, name it, rate it, choose a step"),
+              ("journal", "Writing in my feelings journal"),
+              ("ladder", "Trying steps on my ladder"),
+              ("grounding-plan", "Using my grounding plan when my body's alarm goes off"),
+              ("support-map", "Reaching out to people on my support map"))
 #: When to book a booster session.
-BOOSTER_REASONS = ("My warning signs last more than two weeks.",
-                   "An old pattern is back, and my plan is not helping enough.",
-                   "Something big changes: a loss, a move, a new relationship or a new baby.",
-                   "I would just like a check-in. That is reason enough.")
+BOOSTER_REASONS = (
+    ("signs-last", "My warning signs last more than two weeks."),
+    ("old-pattern", "An old pattern is back, and my plan is not helping enough."),
+    ("big-change", "Something big changes: a loss, a move, a new relationship or a new baby."),
+    ("check-in", "I would just like a check-in. That is reason enough."))
 #: Months on the self check-in.
 CHECK_IN_MONTHS = 6
 
@@ -187,7 +228,9 @@ CHECK_IN_MONTHS = 6
 def _keeping_it_going(inputs: Inputs, scratch: Path, paper: str = "a4",
                       hints: dict | None = None) -> dict[str, Any]:
     steps = inputs.client.ladder.sorted_steps()
-    return {"habits": KEEP_DOING, "booster_reasons": BOOSTER_REASONS,
+    return {"habits": _texts(KEEP_DOING), "habit_keys": _keys(KEEP_DOING),
+            "booster_reasons": _texts(BOOSTER_REASONS),
+            "booster_keys": _keys(BOOSTER_REASONS),
             "months": list(range(1, CHECK_IN_MONTHS + 1)),
             "top_step": steps[-1].step if steps else None}
 

@@ -51,10 +51,10 @@ def people(client: ClientProfile) -> list[dict[str, str]]:
 def cycle_steps(other: str, person: int = 1) -> list[dict[str, Any]]:
     """One person's six steps, numbered, with the other person's words filled in.
 
-    ``key`` names the step's form field in a fillable map (``person-2-step-4``).
+    ``key`` names the step's form field in a fillable map (``person-2``, ``step-4``).
     """
     return [{"number": n, "label": label.format(other=other), "hint": hint,
-             "key": f"person-{person}-step-{n}"}
+             "key": [f"person-{person}", f"step-{n}"], "person": person}
             for n, (label, hint) in enumerate(CYCLE_STEPS, start=1)]
 
 
@@ -81,19 +81,22 @@ def _cycle_map(inputs: Inputs, scratch: Path, paper: str = "a4",
     return {"people": who, "pair": len(who) == 2, "rows": cycle_rows(inputs.client)}
 
 
-#: Repair phrases to tick on the repair plan (written by us, plain and blame-free).
+#: Repair phrases to tick on the repair plan (written by us, plain and blame-free), each
+#: with its tick box's name in a fillable page (``repair-plan.phrase.start-again``).
 REPAIR_PHRASES = (
-    "I want to understand.",
-    "Can we start again?",
-    "I'm sorry I raised my voice.",
-    "I was scared, not angry at you.",
-    "You matter more to me than this fight.",
-    "Can you say that again? I want to get it right.",
-    "I can see this hurts you.",
-    "We're on the same side.",
-    "I need a hug.",
-    "Let me try that again, more kindly.",
+    ("want-to-understand", "I want to understand."),
+    ("start-again", "Can we start again?"),
+    ("sorry-raised-voice", "I'm sorry I raised my voice."),
+    ("scared-not-angry", "I was scared, not angry at you."),
+    ("you-matter-more", "You matter more to me than this fight."),
+    ("say-that-again", "Can you say that again? I want to get it right."),
+    ("see-this-hurts", "I can see this hurts you."),
+    ("same-side", "We're on the same side."),
+    ("need-a-hug", "I need a hug."),
+    ("try-again-kindly", "Let me try that again, more kindly."),
 )
+#: Rows on the repair plan's "trying the plan" log.
+REPAIR_TRIES = 3
 
 
 def _repair_plan(inputs: Inputs, scratch: Path, paper: str = "a4",
@@ -104,7 +107,8 @@ def _repair_plan(inputs: Inputs, scratch: Path, paper: str = "a4",
         pair = False
     else:
         pair = True
-    return {"people": who, "pair": pair, "phrases": list(REPAIR_PHRASES),
+    return {"people": who, "pair": pair, "phrases": [text for _, text in REPAIR_PHRASES],
+            "phrase_keys": [key for key, _ in REPAIR_PHRASES], "tries": REPAIR_TRIES,
             "closeness": inputs.client.terms.closeness}
 
 
@@ -124,15 +128,17 @@ def _asking(inputs: Inputs, scratch: Path, paper: str = "a4",
     return {"who_hint": who_to_ask(inputs.client)}
 
 
-#: The small daily moments of the connection log: a letter for the log's columns, the name,
-#: and an example. The last is the client's own.
+#: The small daily moments of the connection log: the name of its form fields, a letter
+#: for the log's columns, the name, and an example. The last is the client's own.
 RITUALS = (
-    ("G", "Greeting", "Hello and goodbye: a hug at the door, a smile, “Have a good day.”"),
-    ("C", "Check-in", "Ten minutes to ask “How was your day, really?” and to listen."),
-    ("T", "Touch", "Holding hands, a long hug, a hand on the back. Only what feels good "
-                   "to both."),
-    ("M", "Shared meal", "One meal or a cup of tea together, phones away."),
-    ("O", "Our own", "Something that is yours: a walk, a song, a goodnight message."),
+    ("greeting", "G", "Greeting",
+     "Hello and goodbye: a hug at the door, a smile, “Have a good day.”"),
+    ("check-in", "C", "Check-in",
+     "Ten minutes to ask “How was your day, really?” and to listen."),
+    ("touch", "T", "Touch", "Holding hands, a long hug, a hand on the back. Only what feels "
+                            "good to both."),
+    ("shared-meal", "M", "Shared meal", "One meal or a cup of tea together, phones away."),
+    ("own", "O", "Our own", "Something that is yours: a walk, a song, a goodnight message."),
 )
 #: The days of the connection log's week.
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -141,8 +147,8 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def _connection_log(inputs: Inputs, scratch: Path, paper: str = "a4",
                     hints: dict | None = None) -> dict[str, Any]:
     who = people(inputs.client)
-    rituals = [{"short": short, "name": name, "example": example}
-               for short, name, example in RITUALS]
+    rituals = [{"key": key, "short": short, "name": name, "example": example}
+               for key, short, name, example in RITUALS]
     if len(who) == 1:
         rituals[-1] = {**rituals[-1], "name": "My own"}
     return {"people": who, "pair": len(who) == 2, "rituals": rituals, "days": list(DAYS)}

@@ -93,7 +93,9 @@ UNDER_MOMENTS = 3
 
 def _feelings_under(inputs: Inputs, scratch: Path, paper: str = "a4",
                     hints: dict | None = None) -> dict[str, Any]:
+    # underneath_keys name each word's tick box in a fillable page ("left-out").
     return {"on_top": list(ON_TOP), "underneath": list(UNDERNEATH),
+            "underneath_keys": [word.replace(" ", "-") for word in UNDERNEATH],
             "moments": list(range(1, UNDER_MOMENTS + 1))}
 
 
@@ -104,19 +106,21 @@ register(Document(
     "client", "feelings_under.html.j2", _feelings_under, purpose="understanding"))
 
 
-#: Then or now: signs a client may tick when they are true today (only then).
-SAFE_NOW_SIGNS: tuple[str, ...] = (
-    "I know where I am, and what day it is.",
-    "I am older now, with choices I did not have then.",
-    "I can leave, or ask for a break.",
-    "I can reach someone I trust.",
-    "My body is starting to settle.",
+#: Then or now: signs a client may tick when they are true today (only then), each with
+#: the name of its tick box in a fillable page (docs/form-fields.md).
+SAFE_NOW_SIGNS: tuple[tuple[str, str], ...] = (
+    ("know-where-and-when", "I know where I am, and what day it is."),
+    ("older-now", "I am older now, with choices I did not have then."),
+    ("can-leave", "I can leave, or ask for a break."),
+    ("can-reach-someone", "I can reach someone I trust."),
+    ("body-settling", "My body is starting to settle."),
 )
 
 
 def _then_or_now(inputs: Inputs, scratch: Path, paper: str = "a4",
                  hints: dict | None = None) -> dict[str, Any]:
-    return {"signs": list(SAFE_NOW_SIGNS), "scale": list(range(11))}
+    return {"signs": [text for _, text in SAFE_NOW_SIGNS],
+            "sign_keys": [key for key, _ in SAFE_NOW_SIGNS], "scale": list(range(11))}
 
 
 register(Document(
@@ -127,31 +131,39 @@ register(Document(
 
 
 #: Values and culture: what closeness, independence, family duty and showing feelings
-#: mean in the client's family and culture, two questions each.
-VALUES_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Closeness", ("In my family and culture, being close looks like:",
-                   "What feels like too much closeness, or too little:")),
-    ("Standing on my own", ("How much we lean on each other, and how much on ourselves:",
-                            "What I was taught about asking for help:")),
-    ("Family duty", ("What my family expects of me, and what I expect of them:",
-                     "Where this feels good to me, and where it feels heavy:")),
-    ("Showing feelings", ("Which feelings are fine to show, and to whom:",
-                          "How people show love and care, with or without words:")),
-    ("Keeping and changing", ("From my family's ways, what I want to keep:",
-                              "And what I would like to do in my own way:")),
+#: mean in the client's family and culture, two questions each. The keys name the
+#: questions' form fields (``values-culture.closeness.looks-like``).
+VALUES_PARTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    ("closeness", "Closeness", (
+        ("looks-like", "In my family and culture, being close looks like:"),
+        ("too-much-or-too-little", "What feels like too much closeness, or too little:"))),
+    ("standing-on-my-own", "Standing on my own", (
+        ("leaning-on-each-other", "How much we lean on each other, and how much on ourselves:"),
+        ("asking-for-help", "What I was taught about asking for help:"))),
+    ("family-duty", "Family duty", (
+        ("expectations", "What my family expects of me, and what I expect of them:"),
+        ("good-or-heavy", "Where this feels good to me, and where it feels heavy:"))),
+    ("showing-feelings", "Showing feelings", (
+        ("fine-to-show", "Which feelings are fine to show, and to whom:"),
+        ("love-and-care", "How people show love and care, with or without words:"))),
+    ("keeping-and-changing", "Keeping and changing", (
+        ("keep", "From my family's ways, what I want to keep:"),
+        ("my-own-way", "And what I would like to do in my own way:"))),
 )
 
 
 def _values_culture(inputs: Inputs, scratch: Path, paper: str = "a4",
                     hints: dict | None = None) -> dict[str, Any]:
     terms = inputs.client.terms
-    words = [{"what": "The person I am close to", "now": terms.partner},
-             {"what": "Our bond", "now": terms.relationship},
-             {"what": "Being close", "now": terms.closeness},
-             {"what": "Feeling safe", "now": None},
-             {"what": "My family or community", "now": None}]
-    return {"parts": [{"title": title, "prompts": list(prompts)}
-                      for title, prompts in VALUES_PARTS], "words": words}
+    # key names the row's "word I would like" field (``values-culture.word.partner``).
+    words = [{"what": "The person I am close to", "now": terms.partner, "key": "partner"},
+             {"what": "Our bond", "now": terms.relationship, "key": "relationship"},
+             {"what": "Being close", "now": terms.closeness, "key": "closeness"},
+             {"what": "Feeling safe", "now": None, "key": "feeling-safe"},
+             {"what": "My family or community", "now": None, "key": "family"}]
+    return {"parts": [{"title": title, "prompts": [text for _, text in prompts], "key": key,
+                       "prompt_keys": [name for name, _ in prompts]}
+                      for key, title, prompts in VALUES_PARTS], "words": words}
 
 
 register(Document(
