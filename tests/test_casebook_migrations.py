@@ -45,6 +45,11 @@ def test_fixture_casebook_migrates_with_every_record_intact(tmp_path, fixture, m
         if fixture.stem >= "schema-v3":
             [response] = casebook.list_responses(client.id)
             assert response.answers["experiment.tried"] is True
+        if fixture.stem >= "schema-v4":
+            draft = casebook.get_draft(client.id, "journal.entry")
+            assert draft.data == {"what_happened": "Half-written: Maya called", "intensity": 4}
+        else:
+            assert casebook.list_drafts(client.id) == []
         assert casebook.integrity_ok()
         report = casebook.verify_audit()  # lines written before the chain are chained too
         assert report.ok and report.lines >= 6

@@ -105,6 +105,16 @@ MIGRATIONS: dict[int, list[str | Callable[[driver.Connection], None]]] = {
             updated_at TEXT NOT NULL)""",
         "CREATE INDEX responses_by_client ON responses (client_key, received_at)",
     ],
+    # 4: unsaved forms (the journal's unfinished entry, a workbook step being edited), so
+    # a closed window or a stopped kernel loses nothing; see drafts.py.
+    4: [
+        """CREATE TABLE drafts (
+            client_key TEXT REFERENCES clients(key) ON DELETE CASCADE,  -- NULL: no client
+            place TEXT NOT NULL,
+            body TEXT NOT NULL,
+            saved_at TEXT NOT NULL)""",
+        "CREATE UNIQUE INDEX drafts_by_place ON drafts (ifnull(client_key, ''), place)",
+    ],
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

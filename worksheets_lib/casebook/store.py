@@ -35,7 +35,7 @@ from ..models import (
     WorksheetResponse,
     new_id,
 )
-from . import audit, diagnosis, driver, location, opening, schema
+from . import audit, diagnosis, drafts, driver, location, opening, schema
 from .audit import now as _now
 from .diagnosis import explain
 from .keys import Key
@@ -391,6 +391,23 @@ class Casebook:
         self._write(work)
         return entry
 
+    def delete_journal_entry(self, client_id: str, entry_id: str) -> None:
+        """Remove one of the client's entries (the journal app's "Delete", after a confirm).
+
+        Its text is overwritten in the file and folded out of the ``-wal``.
+        """
+
+        def work(conn):
+            key = self._key(client_id, conn)
+            gone = conn.execute("DELETE FROM journal_entries WHERE id = ? AND client_key = ?",
+                                (entry_id, key)).rowcount
+            if not gone:
+                raise RecordError("journal entry: no entry with this id for this client")
+            self._audit(conn, "delete", "journal entry", key)
+
+        self._write(work)
+        self.scrub()
+
     def list_journal(self, client_id: str, start: dt.date | dt.datetime | None = None,
                      end: dt.date | dt.datetime | None = None) -> list[JournalEntry]:
         """Entries from *start* to *end* (dates include the whole day), oldest first."""
@@ -508,6 +525,55 @@ class Casebook:
             f"SELECT id, body FROM {kind.table} WHERE client_key = ? ORDER BY {kind.order}, id",
             (key,))
         return [self._model(kind.model, body, kind.name, rid) for rid, body in rows]
+
+    # -- drafts: unsaved forms (see drafts.py) -------------------------------------------
+
+    def save_draft(self, client_id: str | None, place: str,
+                   data: dict) -> drafts.Draft:
+        """Keep what is typed in a form at *place*, replacing the draft there before.
+
+        *client_id* None keeps a draft tied to no client (the new-client form).
+        One transaction; never audited; never changes a saved record.
+        """
+        body, place = drafts.encode(data), drafts.check_place(place)
+        saved_at = _now()
+
+        def work(conn):
+            key = self._key(client_id, conn) if client_id is not None else None
+            conn.execute("DELETE FROM drafts WHERE ifnull(client_key, '') = ifnull(?, '') "
+                         "AND place = ?", (key, place))
+            conn.execute("INSERT INTO drafts (client_key, place, body, saved_at) "
+                         "VALUES (?, ?, ?, ?)", (key, place, body, saved_at))
+
+        self._write(work)
+        return drafts.Draft(client_id, place, dict(data), dt.datetime.fromisoformat(saved_at))
+
+    def get_draft(self, client_id: str | None, place: str) -> drafts.Draft | None:
+        """The draft at *place* (None when there is none, or it cannot be read)."""
+        found = [d for d in self.list_drafts(client_id) if d.place == drafts.check_place(place)]
+        return found[0] if found else None
+
+    def list_drafts(self, client_id: str | None) -> list[drafts.Draft]:
+        """Every draft of the client (or tied to no client), newest first."""
+        if client_id is None:
+            rows = self._read("SELECT place, body, saved_at FROM drafts "
+                              "WHERE client_key IS NULL ORDER BY saved_at DESC")
+        else:
+            rows = self._read("SELECT place, body, saved_at FROM drafts WHERE client_key = ? "
+                              "ORDER BY saved_at DESC", (self._key(client_id),))
+        found = (drafts.decode(client_id, *row) for row in rows)
+        return [d for d in found if d is not None]
+
+    def discard_draft(self, client_id: str | None, place: str) -> None:
+        """Forget the draft at *place* (nothing happens when there is none)."""
+        place = drafts.check_place(place)
+
+        def work(conn):
+            key = self._key(client_id, conn) if client_id is not None else None
+            conn.execute("DELETE FROM drafts WHERE ifnull(client_key, '') = ifnull(?, '') "
+                         "AND place = ?", (key, place))
+
+        self._write(work)
 
     # -- the audit trail ------------------------------------------------------------------
 
