@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -36,18 +35,15 @@ def start_journal(casebook: Path, *extra: str):
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, start_new_session=True)
     first = server.stdout.readline()
-    assert " is starting at http://127.0.0.1:" in first, server.stderr.read()[-2000:]
-    address = first.split(" is starting at ")[1].strip()
-    deadline = time.monotonic() + 90
-    while True:  # without the token: the sign-in page, and no kernel started
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5).read()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                stop_journal(server)
-                pytest.fail("the journal app did not start")
-            time.sleep(0.3)
+    assert first.strip() == "Starting the journal app…", server.stderr.read()[-2000:]
+    ready = server.stdout.readline()  # printed only once the app answers
+    assert " is ready at http://127.0.0.1:" in ready, server.stderr.read()[-2000:]
+    address = ready.split(" is ready at ")[1].strip()
+    try:  # it answers at once: the address never gives "can't be reached"
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10).read()
+    except OSError as error:
+        stop_journal(server)
+        pytest.fail(f"the app did not answer when its address was printed: {error}")
     return server, address, port
 
 

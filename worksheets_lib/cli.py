@@ -301,17 +301,18 @@ def _cmd_journal(args: argparse.Namespace) -> int:
     prepared = prepare(args.client_id, args.casebook, args.port, args.max_pages,
                        args.stop_after, practice.folder)
     try:
-        print(f"The journal app for {args.client_id} is starting at {prepared.address}")
-        print("Open that address in a browser on this computer (it holds a one-time key: do "
-              "not share it). Press Ctrl+C to stop it.", flush=True)
+        print("Starting the journal app…", flush=True)
         server = subprocess.Popen(prepared.command, env=prepared.env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         # SIGTERM to this command stops the app and its kernels, as Ctrl+C does.
         signal.signal(signal.SIGTERM, lambda *_: server.send_signal(signal.SIGTERM))
         try:
-            if prepared.wait_until_listening(server):
+            if prepared.wait_until_answering(server):
                 prepared.cleanup()  # Voilà has read its settings: the token file goes
-                print("The journal app is ready.", flush=True)
+                # Printed only now: the address opens at once, never "can't be reached".
+                print(f"The journal app for {args.client_id} is ready at {prepared.address}")
+                print("Open that address in a browser on this computer (it holds a one-time "
+                      "key: do not share it). Press Ctrl+C to stop it.", flush=True)
             code = server.wait()
         except KeyboardInterrupt:
             server.send_signal(signal.SIGTERM)

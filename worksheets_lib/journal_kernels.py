@@ -3,12 +3,17 @@
 Voilà starts one kernel (about 100 MB) for every page it serves. Inside the
 Voilà process that ``worksheets journal`` starts, this kernel manager:
 
-* refuses a new kernel beyond ``max_kernels`` (the page says the app is busy);
+* refuses a page beyond ``max_kernels`` open pages (the page says the app is
+  busy);
 * culls kernels that have been idle for ``cull_idle_timeout`` seconds (the
   culling itself is jupyter_server's);
 * stops the whole app, kernels first, after ``idle_stop_seconds`` without any
   kernel activity (0: never);
-* shuts every kernel down on SIGTERM or SIGINT before the process ends.
+* shuts every kernel down on SIGTERM or SIGINT before the process ends;
+* with Voilà's preheated kernels (``worksheets journal`` turns them on), lets
+  one kernel wait with the page already made, so a page opens at once. That
+  ready kernel is not a page: the app holds at most ``max_kernels`` + 1
+  kernels, and a page beyond the cap is refused before it takes the ready one.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ from tornado import web
 from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Float, Integer
 
+BUSY = "The journal is open in too many windows: close one and try again"
+
 
 class JournalKernelManager(AsyncMappingKernelManager):
     """A mapping kernel manager with a cap, an idle stop and a clean shutdown."""
 
-    max_kernels = Integer(3, config=True, help="The most kernels (open pages) at once.")
+    max_kernels = Integer(3, config=True, help="The most open pages at once.")
     idle_stop_seconds = Float(3600.0, config=True,
                               help="Stop the app after this long without activity; 0: never.")
 
@@ -34,7 +41,8 @@ class JournalKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._last_seen = time.monotonic()
         self._stopping = False
-        self._starting = 0
+        self._pages: set[str] = set()  # kernels serving a page (not the ready one)
+        self._opening = 0  # pages whose kernel is being started or taken from the pool
         loop = IOLoop.current()
         if self.idle_stop_seconds > 0:
             self._idle_check = PeriodicCallback(self._check_idle,
@@ -43,18 +51,46 @@ class JournalKernelManager(AsyncMappingKernelManager):
             loop.add_callback(self._idle_check.start)
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, lambda *_: loop.add_callback_from_signal(self.stop_app))
+        if hasattr(self, "get_rendered_notebook"):  # Voilà's preheating subclass
+            # Wrapped on the instance: Voilà's subclass defines the method.
+            self.get_rendered_notebook = self._page_from_pool(self.get_rendered_notebook)
+
+    # -- the cap: open pages ----------------------------------------------------------------
+
+    def _check_room(self) -> None:
+        # Pages being opened count too: many windows opened at once stay under the cap.
+        if len(self._pages) + self._opening >= self.max_kernels:
+            raise web.HTTPError(503, reason=BUSY)
+
+    def _page_from_pool(self, get):
+        async def get_if_there_is_room(*args, **kwargs):
+            self._check_room()
+            self._opening += 1
+            try:
+                render_task, cache, kernel_id = await get(*args, **kwargs)
+                self._pages.add(kernel_id)
+                return render_task, cache, kernel_id
+            finally:
+                self._opening -= 1
+
+        return get_if_there_is_room
 
     async def start_kernel(self, **kwargs):
-        # Kernels still starting count too: many windows opened at once stay under the cap.
-        if len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
-            raise web.HTTPError(503, reason="The journal is open in too many windows: close "
-                                            "one and try again")
-        self._starting += 1
         self._last_seen = time.monotonic()
-        try:
+        if kwargs.get("env", {}).get("VOILA_PREHEAT") == "True":  # the ready kernel
             return await super().start_kernel(**kwargs)
+        self._check_room()
+        self._opening += 1
+        try:
+            kernel_id = await super().start_kernel(**kwargs)
+            self._pages.add(kernel_id)
+            return kernel_id
         finally:
-            self._starting -= 1
+            self._opening -= 1
+
+    async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+        self._pages.discard(kernel_id)
+        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
     def _latest_activity(self) -> float:
         """Seconds (monotonic) of the latest kernel activity, or of the last kernel seen."""

@@ -13,7 +13,12 @@ users of the computer could read it) and returns the command to run:
   page and starts no kernel;
 * at most ``max_pages`` kernels, idle ones culled, and the app stops after
   ``idle_minutes`` without use (:mod:`.journal_kernels`);
-* code and tracebacks hidden, the page never framed by another site.
+* code and tracebacks hidden, the page never framed by another site;
+* one kernel kept ready with the page already made (Voilà's preheated
+  kernels), and our own page template (``voila/templates/journal``): the title
+  "My journal", a calm "Opening your journal…" instead of Voilà's "Executing 2
+  of 3", nothing linked from other servers. ``wait_until_answering`` waits
+  until the app answers, so the printed address never gives "can't be reached".
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 
 from .casebook import check_client_id, keys, open_casebook
 from .errors import WorksheetError
-from .resources import journal_app_path
+from .resources import journal_app_path, voila_data_dir
 
 HOST = "127.0.0.1"
 #: Kernels idle this long are shut down (the page reconnects a new one when used again).
@@ -56,19 +61,28 @@ class Prepared:
             item.unlink(missing_ok=True)
         self.config_dir.rmdir()
 
-    def wait_until_listening(self, server, seconds: float = 90.0) -> bool:
-        """Wait until the app answers on its port (False if it stopped or never did)."""
+    def wait_until_answering(self, server, seconds: float = 90.0) -> bool:
+        """Wait until the app answers HTTP (False if it stopped or did not in *seconds*).
+
+        Its sign-in page is asked for: that starts no kernel and does not take the
+        ready page. A page asked for before the ready kernel has made it simply
+        waits for it, so the address may be given out from now on.
+        """
         import time
+        import urllib.error
+        import urllib.request
         from urllib.parse import urlparse
 
         port = urlparse(self.address).port
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and server.poll() is None:
-            with socket.socket() as sock:
-                sock.settimeout(0.5)
-                if sock.connect_ex((HOST, port)) == 0:
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{port}/login", timeout=2):
                     return True
-            time.sleep(0.1)
+            except urllib.error.HTTPError:
+                return True  # it answers, even if not with 200
+            except OSError:
+                time.sleep(0.03)
         return False
 
 
@@ -87,7 +101,8 @@ def content_policy(port: int) -> str:
     """
     own = f"http://{HOST}:{port} http://localhost:{port}"
     sockets = f"ws://{HOST}:{port} ws://localhost:{port}"
-    return (f"default-src 'self' {own}; script-src 'self' {own} 'unsafe-inline' 'unsafe-eval'; "
+    return (f"default-src 'self' {own}; "
+            f"script-src 'self' {own} blob: 'unsafe-inline' 'unsafe-eval'; "
             f"style-src 'self' {own} 'unsafe-inline'; img-src 'self' {own} data: blob:; "
             f"font-src 'self' {own} data:; connect-src 'self' {own} {sockets}; "
             f"frame-ancestors 'none'; base-uri 'none'; form-action 'self' {own}")
@@ -111,9 +126,13 @@ def voila_settings(port: int, token: str, max_pages: int = MAX_PAGES,
         },
         "VoilaConfiguration": {
             "show_tracebacks": False, "strip_sources": True, "theme": "light",
+            "template": "journal",
             "multi_kernel_manager_class":
                 "worksheets_lib.journal_kernels.JournalKernelManager",
+            # One kernel waits with the page already made: a page opens at once.
+            "preheat_kernel": True, "default_pool_size": 1,
         },
+        "VoilaKernelManager": {"fill_delay": 0.2},
         "JournalKernelManager": {
             "max_kernels": max_pages,
             "idle_stop_seconds": max(0.0, idle_minutes * 60),
@@ -148,9 +167,12 @@ def prepare(client_id: str, casebook: str | os.PathLike | None = None,
     fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(settings, handle)
-    command = [sys.executable, "-m", "voila", str(journal_app_path()),
+    command = [sys.executable, "-m", "worksheets_lib.journal_voila", str(journal_app_path()),
                f"--Voila.config_file_paths={json.dumps([str(config_dir)])}"]
-    env = {**os.environ, "WORKSHEETS_CLIENT_ID": client_id, "WORKSHEETS_CASEBOOK": str(path)}
+    env = {**os.environ, "WORKSHEETS_CLIENT_ID": client_id, "WORKSHEETS_CASEBOOK": str(path),
+           # Our page template (voila/templates/journal) is found on the Jupyter path.
+           "JUPYTER_PATH": os.pathsep.join(
+               p for p in (str(voila_data_dir()), os.environ.get("JUPYTER_PATH")) if p)}
     env.pop("JUPYTER_TOKEN", None)
     for secret in (keys.ENV_PASSPHRASE, keys.ENV_EXPORT_PASSPHRASE):  # the key is enough
         env.pop(secret, None)

@@ -36,3 +36,8 @@ def journal_app_path() -> Path:
     """The client's journal notebook, served as an app by ``worksheets journal``."""
     inside = _PACKAGE / "apps" / "client_journal.ipynb"
     return inside if inside.is_file() else _PACKAGE.parent / "workbooks" / "client_journal.ipynb"
+
+
+def voila_data_dir() -> Path:
+    """A Jupyter data folder holding the journal app's Voilà page template."""
+    return _PACKAGE / "jupyter_data"

@@ -5,12 +5,30 @@ and Save; ``picker`` chooses the client; ``history`` and ``goals`` are the two
 flows; ``ladder`` is the ladder builder with its live preview; ``journal``
 is the client's journal app (served with Voilà). Notebooks call
 :func:`history_mapping` or :func:`goal_setting` and display the result.
+
+Each name is imported from its module when first used, so the journal app
+does not load the workbooks' charts (matplotlib) to open.
 """
 
-from .goals import GoalsWorkbook, goal_setting
-from .history import HistoryWorkbook, history_mapping
-from .journal import JournalApp, client_journal
-from .review import ProgressReview, progress_review
+from __future__ import annotations
 
-__all__ = ["GoalsWorkbook", "HistoryWorkbook", "JournalApp", "ProgressReview",
-           "client_journal", "goal_setting", "history_mapping", "progress_review"]
+import importlib
+
+_WHERE = {"GoalsWorkbook": "goals", "goal_setting": "goals",
+          "HistoryWorkbook": "history", "history_mapping": "history",
+          "JournalApp": "journal", "client_journal": "journal",
+          "ProgressReview": "review", "progress_review": "review"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
