@@ -127,7 +127,10 @@ def small_targets(page, scope: str = "body", minimum: int = 44) -> list[str]:
             const sel = 'button, [role=button], [role=tab], input:not([type=hidden]), select, ' +
                         'textarea, a[href], [role=radio], [role=checkbox]';
             for (const el of root.querySelectorAll(sel)) {
-                const box = el.getBoundingClientRect();
+                // A radio or tick box drawn by its label: the label is what is touched.
+                const label = el.matches('input[type=radio], input[type=checkbox]')
+                    ? el.closest('label') : null;
+                const box = (label || el).getBoundingClientRect();
                 if (box.width === 0 || box.height === 0) continue;
                 if (getComputedStyle(el).visibility === 'hidden') continue;
                 if (box.width < minimum - 0.5 || box.height < minimum - 0.5)
