@@ -395,8 +395,11 @@ class JournalApp:
 
 
 def _moment(day: dt.date, stored: dt.datetime | None) -> dt.datetime:
-    """When an entry happened: the stored time if its day is unchanged, now for today,
-    else midday of the chosen day (local time)."""
+    """When an entry happened, for the day chosen.
+
+    The stored time if its day is unchanged; now for today; else midday of the
+    chosen day (local time).
+    """
     if stored is not None and stored.astimezone().date() == day:
         return stored
     now = dt.datetime.now().astimezone()
