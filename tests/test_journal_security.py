@@ -19,7 +19,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_journal_browser import CHROMIUM, CHROMIUM_ARGS, start_journal, stop_journal
+from support.browser import CHROMIUM, CHROMIUM_ARGS
+from test_journal_browser import start_journal, stop_journal
 
 from worksheets_lib import demo_client_path, load_client, open_casebook
 
@@ -295,5 +296,24 @@ def test_the_token_file_is_gone_once_the_app_is_ready(casebook, tmp_path, monkey
         assert "one-time key" in server.stdout.readline()  # the "open that address" line
         assert set(glob.glob(f"{private}/worksheets-journal-*")) <= before
         assert get(address)[0] == 200  # Voilà keeps its settings in memory
+    finally:
+        stop_journal(server)
+
+
+def test_a_closed_window_frees_its_place_soon(casebook):
+    from support.browser import launch
+
+    server, address, _ = start_journal(casebook, "--max-pages", "1")
+    try:
+        with launch() as chromium:
+            context = chromium.new_context()
+            page = context.new_page()
+            page.goto(address)
+            page.get_by_label("What happened?").wait_for(timeout=60_000)
+            assert get(address)[0] == 503  # its one place is taken
+            page.close(run_before_unload=True)  # the client closes the tab
+            context.close()
+        assert settled_kernels(server, 1, seconds=60) == 1  # the page's kernel stopped
+        assert get(address)[0] == 200  # and a new window may open
     finally:
         stop_journal(server)

@@ -265,7 +265,6 @@ def test_the_goal_setting_packet_is_printed_with_the_practice(practice, tmp_path
 
 def test_the_journal_app_prints_the_week_with_the_practice(practice, tmp_path, monkeypatch):
     import base64
-    import re
 
     from worksheets_lib import open_casebook
     from worksheets_lib.widgets import client_journal
@@ -275,8 +274,7 @@ def test_the_journal_app_prints_the_week_with_the_practice(practice, tmp_path, m
         book.add_client(load_client(demo_client_path()))
     monkeypatch.setenv("WORKSHEETS_PRACTICE", str(practice))  # as `worksheets journal` sets it
     app = client_journal("alex-rivera", path)
-    app.print_week()
-    data = re.search(r'base64,([^"]+)"', app.download.value).group(1)
+    _name, data, _count = app.print_week()
     pdf = tmp_path / "week.pdf"
     pdf.write_bytes(base64.b64decode(data))
     assert FOOTER_NOTE in " ".join(pdf_text(pdf).split())

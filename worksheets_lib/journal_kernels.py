@@ -5,6 +5,9 @@ Voilà process that ``worksheets journal`` starts, this kernel manager:
 
 * refuses a page beyond ``max_kernels`` open pages (the page says the app is
   busy);
+* stops a page's kernel ``closed_page_seconds`` after its page went away (the
+  tab was closed or reloaded: its last connection ended and none came back),
+  so a closed window soon frees its place;
 * culls kernels that have been idle for ``cull_idle_timeout`` seconds (the
   culling itself is jupyter_server's);
 * stops the whole app, kernels first, after ``idle_stop_seconds`` without any
@@ -36,6 +39,8 @@ class JournalKernelManager(AsyncMappingKernelManager):
     max_kernels = Integer(3, config=True, help="The most open pages at once.")
     idle_stop_seconds = Float(3600.0, config=True,
                               help="Stop the app after this long without activity; 0: never.")
+    closed_page_seconds = Float(20.0, config=True,
+                                help="Stop a page's kernel this long after its page went away.")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -87,6 +92,23 @@ class JournalKernelManager(AsyncMappingKernelManager):
             return kernel_id
         finally:
             self._opening -= 1
+
+    def notify_disconnect(self, kernel_id):
+        super().notify_disconnect(kernel_id)
+        if kernel_id in self._pages and self._kernel_connections.get(kernel_id, 0) <= 0:
+            IOLoop.current().call_later(
+                self.closed_page_seconds,
+                lambda: asyncio.ensure_future(self._stop_if_page_gone(kernel_id)))
+
+    async def _stop_if_page_gone(self, kernel_id: str) -> None:
+        if (self._stopping or kernel_id not in self._pages
+                or self._kernel_connections.get(kernel_id, 0) > 0):
+            return  # the page came back (a reconnect), or it is stopped already
+        self.log.info("A journal page was closed; stopping its kernel.")
+        try:
+            await self.shutdown_kernel(kernel_id)
+        except Exception:  # noqa: BLE001 - a kernel that is already gone is fine
+            self._pages.discard(kernel_id)
 
     async def shutdown_kernel(self, kernel_id, *args, **kwargs):
         self._pages.discard(kernel_id)
