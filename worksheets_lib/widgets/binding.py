@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 import ipywidgets as w
 from pydantic import BaseModel, ValidationError
+from traitlets import TraitError
 
 from ..clientfile import problems_from
 
@@ -76,6 +77,23 @@ class Field:
 
     def show(self, text: str) -> None:
         self.message.value = message_html(text)
+
+    def raw(self) -> Any:
+        """What is in the widget now, as JSON (a draft keeps it; see :meth:`restore`)."""
+        value = self.widget.value
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    def restore(self, value: Any) -> None:
+        """Put back what :meth:`raw` gave (a value that no longer fits is skipped)."""
+        if isinstance(self.widget, w.DatePicker):
+            try:
+                value = dt.date.fromisoformat(value) if value else None
+            except (TypeError, ValueError):
+                return
+        try:
+            self.widget.value = value
+        except (TraitError, TypeError, ValueError):
+            pass
 
 
 def text(name: str, label: str, help: str = "", long: bool = False,
@@ -150,6 +168,20 @@ class ModelForm(Generic[M]):
         for field in self.fields.values():
             field.show("")
         self.message.value = ""
+
+    def raw(self) -> dict[str, Any]:
+        """Everything typed in the form, as JSON (for a draft)."""
+        return {"fields": {name: f.raw() for name, f in self.fields.items()},
+                "lists": {name: lf.raw() for name, lf in self.lists.items()}}
+
+    def restore(self, raw: dict[str, Any]) -> None:
+        """Put back what :meth:`raw` gave."""
+        for name, value in (raw.get("fields") or {}).items():
+            if name in self.fields:
+                self.fields[name].restore(value)
+        for name, items in (raw.get("lists") or {}).items():
+            if name in self.lists:
+                self.lists[name].restore(items)
 
     def validate(self, extra: dict[str, Any] | None = None) -> M | None:
         """The model, or None with every problem shown next to its field."""
@@ -229,6 +261,19 @@ class ListForm(Generic[M]):
         self.forms = []
         for model in models:
             self.add(model)
+        self._redraw()
+
+    def raw(self) -> list[dict[str, Any]]:
+        """Every item as typed, as JSON (for a draft)."""
+        return [form.raw() for form in self.forms]
+
+    def restore(self, items: list[dict[str, Any]]) -> None:
+        """Put back what :meth:`raw` gave: as many items, each as it was typed."""
+        self.forms = []
+        for item in (items or [])[: self.max_items]:
+            form = self.add()
+            if form is not None and isinstance(item, dict):
+                form.restore(item)
         self._redraw()
 
     def validate(self) -> list[M] | None:

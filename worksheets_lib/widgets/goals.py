@@ -19,6 +19,7 @@ from ..models.problems import problems_from
 from ..practice import find_practice
 from . import binding as b
 from .answers import AnswersImport
+from .drafts import DraftKeeper
 from .history import file_link
 from .ladder import LadderBuilder
 from .picker import ClientPicker, WorkbookCasebook, client_heading
@@ -126,8 +127,17 @@ class GoalsWorkbook:
             Step("The client's words", self.words.box, self._check_words),
             Step("The packet", packet),
         ], self.save)
+        self.picker.on_continue = self.wizard.next
+        self.ladder.focus = self.wizard.focus
+        self.keeper = DraftKeeper(self.casebook, "goal_setting",
+                                  lambda: self.client and self.client.id, self.draft,
+                                  self.restore_draft, self.wizard.show_unsaved)
+        self.wizard.offer.children = [self.keeper.offer_box]
+        self.wizard.on_next = self.keeper.keep_now
         if client_id:
             self.picker.refresh(client_id)
+        elif self.client is not None:  # the one client, chosen as the picker started
+            self._load(self.client)
 
     @property
     def client(self) -> ClientProfile | None:
@@ -145,6 +155,25 @@ class GoalsWorkbook:
             name=client.name, pronouns=client.pronouns, partner=client.terms.partner,
             relationship=client.terms.relationship, closeness=client.terms.closeness,
             other_person=client.listening.other_person, days=client.journal.days))
+        if hasattr(self, "keeper"):
+            self.wizard.set_client(client)
+            self.keeper.loaded()
+            self.keeper.offer()
+
+    def draft(self) -> dict:
+        """Everything typed, as it is (a draft: see drafts.py)."""
+        return {"vision": self.vision.raw(), "goals": self.goals.raw(),
+                "ladder": [[row.id, row.text.value, row.distress.value]
+                           for row in self.ladder.rows],
+                "words": self.words.raw()}
+
+    def restore_draft(self, data: dict) -> None:
+        """Put a draft back into the forms."""
+        self.vision.restore(data.get("vision"))
+        self.goals.restore(data.get("goals") or [])
+        self.ladder.restore_rows(data.get("ladder") or [])
+        if isinstance(data.get("words"), dict):
+            self.words.restore(data["words"])
 
     def _check_goals(self) -> bool:
         goals = self.goals.validate()
@@ -198,6 +227,7 @@ class GoalsWorkbook:
         self.picker.client = stored
         self.heading.value = client_heading(stored)
         self.ladder.load(stored)  # rows now carry the stored step ids
+        self.keeper.saved()
         return None
 
     def make_packet(self) -> Path | None:

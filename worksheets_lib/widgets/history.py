@@ -25,6 +25,7 @@ from ..models import (
 from ..models.vocabulary import PATTERN_NAMES
 from ..render import render_history_map
 from . import binding as b
+from .drafts import DraftKeeper
 from .picker import ClientPicker, WorkbookCasebook, client_heading
 from .unlock import CasebookProblem, workbook_or_message
 from .wizard import Step, Wizard
@@ -156,8 +157,16 @@ class HistoryWorkbook:
                  lambda: self.reflection.validate() is not None),
             Step("Summary", summary, on_enter=self.summarize),
         ], self.save)
+        self.picker.on_continue = self.wizard.next
+        self.keeper = DraftKeeper(self.casebook, "history_mapping",
+                                  lambda: self.client and self.client.id, self.draft,
+                                  self.restore_draft, self.wizard.show_unsaved)
+        self.wizard.offer.children = [self.keeper.offer_box]
+        self.wizard.on_next = self.keeper.keep_now
         if client_id:
             self.picker.refresh(client_id)
+        elif self.client is not None:  # the one client, chosen as the picker started
+            self._load(self.client)
 
     @property
     def client(self) -> ClientProfile | None:
@@ -171,6 +180,27 @@ class HistoryWorkbook:
         self.separations.load(history.separations)
         self.scripts.load(history.scripts)
         self.reflection.load(history)
+        if hasattr(self, "keeper"):
+            self.wizard.set_client(client)
+            self.keeper.loaded()
+            self.keeper.offer()
+
+    def draft(self) -> dict:
+        """Everything typed, as it is (a draft: see drafts.py)."""
+        return {"caregivers": self.caregivers.raw(), "separations": self.separations.raw(),
+                "scripts": self.scripts.raw(),
+                "reflection": {p: f.raw() for p, f in self.reflection.forms.items()},
+                "notes": self.reflection.notes.raw()}
+
+    def restore_draft(self, data: dict) -> None:
+        """Put a draft back into the forms."""
+        self.caregivers.restore(data.get("caregivers") or [])
+        self.separations.restore(data.get("separations") or [])
+        self.scripts.restore(data.get("scripts") or [])
+        for pattern, raw in (data.get("reflection") or {}).items():
+            if pattern in self.reflection.forms and isinstance(raw, dict):
+                self.reflection.forms[pattern].restore(raw)
+        self.reflection.notes.restore(data.get("notes"))
 
     def history(self) -> HistoryMap | None:
         """Everything typed so far as a history map, or None when something needs fixing."""
@@ -190,6 +220,7 @@ class HistoryWorkbook:
         if history is None:
             return "Some answers need a look (notes in red); nothing was saved yet."
         self.casebook.save_history(self.client.id, history)
+        self.keeper.saved()
         return None
 
     def summarize(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable
 
@@ -14,6 +15,8 @@ from ..models import LADDER_GAP_LIMIT, MAX_RUNGS, ClientProfile, Ladder, LadderS
 from ..render import worksheet_html
 from ..resources import templates_dir
 from .binding import message_html
+
+_rows = itertools.count(1)
 
 
 class LadderRow:
@@ -32,6 +35,9 @@ class LadderRow:
         self.remove_button = w.Button(description="Remove", icon="trash",
                                       layout=w.Layout(width="auto"))
         self.message = w.HTML()
+        self.uid = next(_rows)
+        self.text.add_class(f"ws-steptext-{self.uid}")
+        self.distress.add_class(f"ws-distress-{self.uid}")
         self.text.observe(lambda _: on_text(), names="value")
         self.distress.observe(lambda _: on_distress(), names="value")
         self.remove_button.on_click(lambda _: on_remove(self))
@@ -58,6 +64,8 @@ class LadderBuilder:
     def __init__(self, preview: bool = True):
         self.rows: list[LadderRow] = []
         self.client: ClientProfile | None = None
+        #: Puts the keyboard focus back after a re-sort (the workbook's PageFocus).
+        self.focus = None
         self.show_preview = preview
         self.rows_box = w.VBox()
         self.add_button = w.Button(description="Add a step", icon="plus",
@@ -79,8 +87,31 @@ class LadderBuilder:
         self.rows = [self._row(step) for step in client.ladder.sorted_steps()]
         self.refresh()
 
+    def restore_rows(self, rows: list) -> None:
+        """Put back rows as a draft kept them: [step id, words, distress] each."""
+        self.rows = []
+        for item in rows[:MAX_RUNGS]:
+            try:
+                step_id, words, distress = item
+                row = self._row(distress=max(0, min(100, int(distress))))
+            except (TypeError, ValueError):
+                continue
+            row.id = step_id if isinstance(step_id, str) else None
+            row.text.value = words if isinstance(words, str) else ""
+            self.rows.append(row)
+        self.refresh()
+
     def _row(self, step: LadderStep | None = None, distress: int = 0) -> LadderRow:
-        return LadderRow(self.update_preview, self.refresh, self.remove, step, distress)
+        row = LadderRow(self.update_preview, lambda: self._distress_changed(row), self.remove,
+                        step, distress)
+        return row
+
+    def _distress_changed(self, row: LadderRow) -> None:
+        """Re-sort; the number being edited keeps the keyboard focus if its row moved."""
+        before = list(self.rows)
+        self.refresh()
+        if self.rows != before and self.focus is not None:
+            self.focus.field(f".ws-distress-{row.uid} input")
 
     def add_step(self, text: str = "", distress: int | None = None) -> LadderRow | None:
         """Add a row (at the top of the range unless *distress* is given)."""
@@ -99,7 +130,10 @@ class LadderBuilder:
     def insert_between(self, lower: LadderRow, upper: LadderRow) -> LadderRow | None:
         """Add a smaller step halfway between two neighbours."""
         middle = (lower.distress.value + upper.distress.value) // 2
-        return self.add_step("", middle)
+        row = self.add_step("", middle)
+        if row is not None and self.focus is not None:
+            self.focus.field(f".ws-steptext-{row.uid} textarea")  # type the new step now
+        return row
 
     def remove(self, row: LadderRow) -> None:
         self.rows.remove(row)
@@ -122,7 +156,8 @@ class LadderBuilder:
             if id(row) in gaps:
                 lower, upper = gaps[id(row)]
                 children.append(self._gap_prompt(number, lower, upper))
-        self.rows_box.children = children
+        if list(self.rows_box.children) != children:  # redrawing rows loses the focus
+            self.rows_box.children = children
         self.add_button.disabled = len(self.rows) >= MAX_RUNGS
         self.message.value = ""
         self.update_preview()
@@ -180,8 +215,12 @@ def _screen_css() -> str:
     return _SCREEN_CSS
 
 
-def preview_frame(document: str, height: str = "32em") -> str:
-    """A sandboxed iframe showing *document* (our escaped worksheet HTML) with its styles."""
+def preview_frame(document: str, height: str = "78em") -> str:
+    """A sandboxed iframe showing *document* (our escaped worksheet HTML) with its styles.
+
+    It is as tall as the page, so it has no scroll position of its own to lose
+    when it is redrawn at each key press: the page stays where the reader is.
+    """
     styled = document.replace(
         "</head>", f"<style>{_screen_css()} body{{margin:1em;font-family:sans-serif}}"
                    "</style></head>", 1)

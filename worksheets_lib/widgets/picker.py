@@ -111,8 +111,13 @@ class ClientPicker:
                                       layout=w.Layout(width="auto", align_self="flex-start"))
         self.create_button.on_click(lambda _: self.create())
         self.message = w.HTML()
+        #: "Add them first?" when Next is pressed with a new client typed but not added.
+        self.question = w.VBox()
+        #: What Next would have done (the wizard's next), called once the client is added.
+        self.on_continue: Callable[[], object] | None = None
         new_client = [w.HTML("<hr>"), self.form.box, self.create_button] if allow_new else []
-        self.box = w.VBox([self.dropdown, self.demo_button, self.message, *new_client])
+        self.box = w.VBox([self.dropdown, self.demo_button, self.message, self.question,
+                           *new_client])
         self.refresh(client_id)
 
     def refresh(self, select: str | None = None) -> None:
@@ -177,8 +182,52 @@ class ClientPicker:
         self.refresh(profile.id)
         return True
 
+    def typed_new_client(self) -> str | None:
+        """The name typed in the new-client form and not added yet (None: the form is empty)."""
+        if self.form.box not in self.box.children:
+            return None
+        typed = {name: field.raw() for name, field in self.form.fields.items()
+                 if name != "session_date"}
+        if not any(isinstance(v, str) and v.strip() for v in typed.values()):
+            return None
+        return (typed.get("name") or "").strip() or (typed.get("id") or "").strip() or \
+            "this new client"
+
+    def ask_to_add(self, name: str) -> None:
+        """Ask, before going on, whether the typed client should be added first."""
+        add = w.Button(description=f"Add {name} and go on", button_style="primary",
+                       layout=w.Layout(width="auto"))
+        add.on_click(lambda _: self._add_and_go_on())
+        buttons = [add]
+        if self.client is not None:
+            keep = w.Button(description=f"Clear the form; keep working with "
+                                        f"{self.client.name}", layout=w.Layout(width="auto"))
+            keep.on_click(lambda _: self._keep_current())
+            buttons.append(keep)
+        current = (f" Nothing was saved to {self.client.name}'s record."
+                   if self.client is not None else "")
+        self.question.children = [
+            w.HTML(b.message_html(f"You typed a new client ({name}) but did not add them. "
+                                  f"Add {name} as a new client first?{current}", "error")),
+            w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))]
+
+    def _add_and_go_on(self) -> None:
+        if self.create():
+            self.question.children = []
+            if self.on_continue is not None:
+                self.on_continue()
+
+    def _keep_current(self) -> None:
+        self.form.load(None)
+        self.question.children = []
+
     def check(self) -> bool:
-        """A client must be chosen before going on."""
+        """A client must be chosen before going on, and a typed new client added first."""
+        typed = self.typed_new_client()
+        if typed is not None:
+            self.ask_to_add(typed)
+            return False
+        self.question.children = []
         if self.client is None:
             self.message.value = b.message_html("Choose a client first (or add one).")
             return False
