@@ -23,7 +23,12 @@ def run(capsys, *args) -> tuple[int, str, str]:
 
 
 def shown(widget) -> str:
-    """The text an HTML widget shows (tags dropped, entities decoded)."""
+    """The text an HTML widget shows (tags dropped, entities decoded); of a box, all of it."""
+    if hasattr(widget, "children") and not hasattr(widget, "value"):
+        return " ".join(shown(child) for child in widget.children
+                        if hasattr(child, "value") or hasattr(child, "children"))
+    if not isinstance(widget.value, str):
+        return ""
     return html.unescape(re.sub(r"<[^>]+>", "", widget.value))
 
 
