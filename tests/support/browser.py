@@ -151,6 +151,7 @@ def free_port() -> int:
 @contextmanager
 def serve_voila(notebook: Path, env: dict | None = None, timeout: float = 120.0):
     """Serve *notebook* with Voilà on a free localhost port; yields its address."""
+    import urllib.error
     import urllib.request
 
     port = free_port()
@@ -167,6 +168,8 @@ def serve_voila(notebook: Path, env: dict | None = None, timeout: float = 120.0)
             try:
                 urllib.request.urlopen(address + "api", timeout=5).read()
                 break
+            except urllib.error.HTTPError:
+                break  # it answers
             except OSError:
                 if server.poll() is not None:
                     pytest.fail("Voilà stopped: " + server.stderr.read()[-2000:])
