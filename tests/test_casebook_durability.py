@@ -34,8 +34,10 @@ CLIENT_ID = "alex-rivera"
 KILLS = 200
 #: Reopen and check the casebook after every this many kills (and at the end).
 CHECK_EVERY = 5
-#: The longest a child writes before it is killed, in seconds.
-MAX_LIFETIME = 0.040
+#: A child is killed after up to this many acknowledged writes ...
+MAX_ACKS_BEFORE_KILL = 12
+#: ... and up to this many seconds into the next (a write takes about a millisecond).
+MAX_INTO_A_WRITE = 0.003
 WRITERS = 2
 ENTRIES_PER_WRITER = 500
 
@@ -100,13 +102,17 @@ def test_acknowledged_entries_survive_sigkill_at_random_moments(tmp_path):
             _write_until_killed(path, write_fd)
         os.close(write_fd)
         try:
+            # Kill after a random number of acknowledged writes, a random moment into the
+            # next one: counted in writes, not seconds, so a busy machine changes nothing.
+            wait_for = rng.randrange(0, MAX_ACKS_BEFORE_KILL)
             started = b""
-            while b"opened\n" not in started and b"!" not in started:
-                chunk = os.read(read_fd, 64)
+            while (b"!" not in started and (b"opened\n" not in started or
+                   started.split(b"opened\n", 1)[1].count(b"\n") < wait_for)):
+                chunk = os.read(read_fd, 4096)
                 if not chunk:
                     break
                 started += chunk
-            time.sleep(rng.uniform(0, MAX_LIFETIME))
+            time.sleep(rng.uniform(0, MAX_INTO_A_WRITE))
             os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
             data = started.split(b"opened\n", 1)[-1] + _read_to_end(read_fd)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import rawdb
 
-from conftest import run, shown
+from conftest import run
 from helpers import small_file_system
 from worksheets_lib import load_client
 from worksheets_lib.casebook import keys, open_casebook, restore_backup
@@ -108,10 +108,9 @@ def test_the_journal_app_keeps_what_was_typed_when_its_casebook_is_deleted(cb, t
     cb.unlink()
     for name in ("-wal", "-shm"):
         cb.with_name(cb.name + name).unlink(missing_ok=True)
-    app.form.what_happened.widget.value = SECRET
-    assert app.submit() is None
-    assert app.form.what_happened.widget.value == SECRET  # nothing typed is lost
-    message = shown(app.saved)
+    reply = app.handle({"type": "save", "id": 1, "entry": {"what_happened": SECRET}})
+    assert reply["ok"] is False  # so the page keeps the words in the form
+    message = reply["message"]
     assert "This was not saved" in message and "What you wrote is still here" in message
     assert SECRET not in message
     assert "Saved at" not in message
@@ -151,7 +150,8 @@ def test_the_journal_app_on_a_missing_casebook_makes_none(tmp_path):
 
     app = JournalApp(CLIENT, tmp_path / "none.sqlite3")
     assert app.client is None
-    assert "could not be opened" in app.message.value
+    assert "could not be opened" in app.view.state["error"]
+    assert not app.handle({"type": "save", "id": 1, "entry": {"what_happened": SECRET}})["ok"]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -255,12 +255,13 @@ def test_the_journal_app_says_the_disk_is_full_and_keeps_the_words(small_disk):
         book.add_client(load_client(EXAMPLE))
     app = JournalApp(CLIENT, path)
     fill_up(small_disk)
-    for _ in range(200):
-        app.form.what_happened.widget.value = SECRET * 40
-        if app.submit() is None:
+    for number in range(200):
+        reply = app.handle({"type": "save", "id": number, "entry": {"what_happened": SECRET * 40}})
+        if not reply["ok"]:
             break
-    assert "the computer's disk is full" in shown(app.saved)
-    assert app.form.what_happened.widget.value == SECRET * 40
+    assert "the computer's disk is full" in reply["message"]
+    assert "What you wrote is still here" in reply["message"]
+    assert SECRET not in reply["message"]
     app.casebook.close()
 
 
@@ -570,16 +571,16 @@ def test_the_journal_app_says_it_is_trying_again_then_saves(cb):
     from worksheets_lib.widgets.journal import JournalApp
 
     app = JournalApp(CLIENT, cb)
-    seen: list[str] = []
-    app.saved.observe(lambda change: seen.append(shown(app.saved)), names="value")
+    sent: list[dict] = []
+    app.view.send = sent.append  # what the page would be told while it waits
     holder = rawdb.connect(cb, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
     threading.Timer(1.5, lambda: holder.execute("ROLLBACK")).start()
-    app.form.what_happened.widget.value = "a long day"
-    assert app.submit() is not None
+    reply = app.handle({"type": "save", "id": 5, "entry": {"what_happened": "a long day"}})
     holder.close()
-    assert any("busy for a moment; trying again" in text for text in seen)
-    assert "Saved at" in shown(app.saved)
+    assert {"type": "progress", "id": 5,
+            "message": "The journal is busy for a moment; trying again…"} in sent
+    assert reply["ok"] and "Saved at" in reply["message"]
     assert app.casebook.on_busy is None
     app.casebook.close()
 

@@ -542,25 +542,22 @@ def test_a_client_saves_an_entry_in_the_journal_app_on_an_encrypted_casebook(pla
                                                                             passphrase, capsys):
     """The whole way: the command finds the key, the app's kernel opens the casebook with it,
     and an entry typed in Chromium is stored encrypted."""
-    from playwright.sync_api import sync_playwright
-    from test_journal_browser import CHROMIUM, CHROMIUM_ARGS, start_journal, stop_journal
+    from support.browser import SCREENS, launch
+    from test_journal_browser import start_journal, stop_journal
 
     run(capsys, "casebook", "encrypt", "--casebook", plain_book)
     server, address, _ = start_journal(plain_book)
     typed = "Typed in the app, kept encrypted"
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.set_default_timeout(60_000)
-                page.goto(address)
-                page.get_by_text("How was today?").wait_for()
-                page.locator("textarea").first.fill(typed)
-                page.get_by_role("button", name="Save my entry").click()
-                page.get_by_text("Saved at").wait_for()
-            finally:
-                browser.close()
+        with launch() as browser:
+            context = browser.new_context(**SCREENS["phone"])
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(address)
+            page.get_by_label("What happened?").fill(typed)
+            page.get_by_role("button", name="Save my entry").click()
+            page.locator(".wsj-status", has_text="Saved at").wait_for()
+            context.close()
     finally:
         stop_journal(server)
     assert typed in stored_text(plain_book)

@@ -58,6 +58,8 @@ def gentle(message: str) -> str:
     return f"Could you check this one? It {message}."
 
 
+BUSY = "The journal is busy for a moment; trying again…"
+
 _NOT_SAVED = {
     "moved": "This was not saved: your journal's file was moved or closed while this page was "
              "open. What you wrote is still here. Please copy it somewhere safe, and ask your "
@@ -221,7 +223,14 @@ class JournalApp:
             return {"type": "reply", "id": message.get("id"), "ok": False,
                     "message": "This journal could not be opened. Please ask your therapist "
                                "to start it again for you."}
-        reply = handlers[kind](message)
+        def busy(_waited: float) -> None:  # said once a write has waited a second
+            self.view.send({"type": "progress", "id": message.get("id"), "message": BUSY})
+
+        self.casebook.on_busy = busy
+        try:
+            reply = handlers[kind](message)
+        finally:
+            self.casebook.on_busy = None
         if reply is None:
             return None
         return {"type": "reply", "id": message.get("id"), **reply}

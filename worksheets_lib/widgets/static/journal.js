@@ -32,11 +32,12 @@ function render({ model, el }) {
   function request(type, payload = {}, timeout = REPLY_MS) {
     return new Promise((resolve) => {
       const id = ++seq;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        resolve({ ok: false, lost: true });
-      }, timeout);
-      pending.set(id, (reply) => { clearTimeout(timer); resolve(reply); });
+      const lost = () => { pending.delete(id); resolve({ ok: false, lost: true }); };
+      let timer = setTimeout(lost, timeout);
+      const done = (reply) => { clearTimeout(timer); resolve(reply); };
+      // The app says it is still at work (a busy casebook): wait for it a while longer.
+      done.wait = () => { clearTimeout(timer); timer = setTimeout(lost, timeout + 30000); };
+      pending.set(id, done);
       try {
         model.send({ type, id, ...payload });
       } catch (error) {
@@ -47,6 +48,10 @@ function render({ model, el }) {
     });
   }
   const onMessage = (msg) => {
+    if (msg && msg.type === "progress" && pending.has(msg.id)) {
+      pending.get(msg.id).wait();
+      say(String(msg.message || ""));
+    }
     if (msg && msg.type === "reply" && pending.has(msg.id)) {
       const done = pending.get(msg.id);
       pending.delete(msg.id);
