@@ -226,10 +226,63 @@ def test_the_charts_are_drawn_for_an_empty_review(make_client, alex, ladder):
         figure = make(empty)
         assert figure_png(figure).startswith(PNG)
         assert b"<svg" in figure_svg(figure)
-    notes = [t.get_text() for a in intensity_figure(empty).axes for t in a.texts]
-    assert notes == ["No entries with a strength yet"]
+    for make in (intensity_figure, pause_and_afterwards_figure):
+        figure = make(empty)
+        notes = [t.get_text() for a in figure.axes for t in a.texts]
+        assert notes == ["No entries yet"]  # a sentence, not empty axes
+        assert not any(a.axison for a in figure.axes)
     notes = [t.get_text() for a in ladder_figure(empty).axes for t in a.texts]
     assert notes == ([] if ladder else ["No ladder steps yet"])
+
+
+def test_entries_without_a_strength_say_so_in_the_strength_chart(alex):
+    result = review(alex, entries_of("a walk"), [], START, END)
+    notes = [t.get_text() for a in intensity_figure(result).axes for t in a.texts]
+    assert notes == ["No entries with a strength yet"]
+
+
+def tick_labels(figure) -> list[str]:
+    figure.canvas.draw()
+    axes = figure.axes[0]
+    low, high = axes.get_xlim()
+    return [t.get_text() for t in axes.get_xticklabels()
+            if t.get_text() and low <= t.get_position()[0] <= high]
+
+
+@pytest.mark.parametrize(("start", "end", "most"), [
+    (dt.date(2026, 11, 18), dt.date(2026, 11, 20), 3),   # a few days: one tick a day
+    (dt.date(2026, 11, 14), dt.date(2026, 11, 20), 7),   # a week: one tick a day
+    (START, END, 5),                                     # a month: one tick a week
+    (dt.date(2026, 6, 1), END, 14),                      # half a year: every other week
+])
+def test_each_day_or_week_is_labelled_once_over_the_whole_period(alex, start, end, most):
+    one = [JournalEntry(at=at(11, 20), feeling="close", intensity=3)]
+    figure = intensity_figure(review(alex, one, [], start, end))
+    labels = tick_labels(figure)
+    assert len(labels) == len(set(labels)) and 1 <= len(labels) <= most
+    axes = figure.axes[0]
+    import matplotlib.dates as mdates
+    low, high = (mdates.num2date(x).astimezone().date() for x in axes.get_xlim())
+    assert (low, high) == (start, end + dt.timedelta(days=1))  # the period, not ±0.04
+
+
+def test_legends_sit_beside_or_below_the_data_never_on_it(alex):
+    result = review(alex, november_entries(), attempts_for(alex), START, END)
+    for make in CHARTS:
+        figure = make(result)
+        renderer = figure.canvas.get_renderer() if hasattr(figure.canvas, "get_renderer") \
+            else None
+        if renderer is None:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            renderer = FigureCanvasAgg(figure).get_renderer()
+        figure.canvas.draw()
+        for axes in figure.axes:
+            legend = axes.get_legend()
+            if legend is None:
+                continue
+            box = legend.get_window_extent(renderer)
+            plot = axes.get_window_extent(renderer)
+            assert not box.overlaps(plot), f"{make.__name__}: the legend covers the plot"
 
 
 # -- the progress report ------------------------------------------------------------------
@@ -301,7 +354,7 @@ def test_one_client_is_chosen_at_once_and_the_review_is_shown(casebook_path, tmp
                      "closer 2, about the same 1, more distant 0 · 2 of 6 rungs tried")
     assert widget.current.start == START and widget.current.end == END
     for image in widget.charts:
-        assert image.format == "png" and bytes(image.value).startswith(PNG)
+        assert image.alt and bytes(image.value).startswith(PNG)
     triggers = shown(widget.triggers)
     assert "Triggers that came up more than once" in triggers
     assert "home late (2 entries)" in triggers
@@ -322,6 +375,24 @@ def test_changing_the_dates_updates_the_review(casebook_path, tmp_path):
     widget.start.value = dt.date(2026, 10, 1)
     assert shown(widget.facts).startswith("2 journal entries")
     assert "more distant 1" in shown(widget.facts)
+
+
+def test_refresh_shows_entries_saved_since_and_the_charts_say_so(casebook_path, tmp_path):
+    widget = progress_review(casebook=casebook_path, output_dir=tmp_path / "out")
+    today = dt.date.today()
+    pick_period(widget, today - dt.timedelta(days=6), today)
+    before = len(widget.current.entries)
+    assert shown(widget.facts).startswith(f"{before} journal entries")
+    assert "as of" in shown(widget.read_at)
+    empty_chart = bytes(widget.charts[0].value)
+    with open_casebook(casebook_path) as book:  # the client saves one from home
+        book.add_journal_entry(ALEX, JournalEntry(what_happened="a call", feeling="calm",
+                                                  intensity=2))
+    assert shown(widget.facts).startswith(f"{before} journal entries")  # not yet read
+    widget.refresh_button.click()
+    assert shown(widget.facts).startswith(f"{before + 1} journal entries")
+    assert bytes(widget.charts[0].value) != empty_chart
+    assert [chart.alt for chart in widget.charts] and all(c.alt for c in widget.charts)
 
 
 def test_a_start_after_the_end_shows_a_message_and_makes_no_report(casebook_path,

@@ -57,12 +57,45 @@ def timeline_figure(history: HistoryMap, width: float = 9.0) -> Figure:
 MARKERS = "osD^v<>pPX*h"
 
 
-def _date_axis(axes) -> None:
+def _date_axis(axes, start, end) -> None:
+    """The period from *start* to *end* (dates), each day or week labelled once.
+
+    Up to two weeks: a tick per day (every other day past a week); longer: a tick
+    per Monday (every other Monday past ten weeks). Never an hour, so never the
+    same date twice.
+    """
+    import datetime as dt
+
     import matplotlib.dates as mdates
 
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    days = (end - start).days + 1
+    midnight = dt.time()
+    here = dt.datetime.now().astimezone().tzinfo  # ticks at the client's midnights
+    axes.set_xlim(dt.datetime.combine(start, midnight, here),
+                  dt.datetime.combine(end + dt.timedelta(days=1), midnight, here))
+    if days <= 14:
+        # At noon: the label sits in the middle of its day, and the period's edges
+        # (midnights) get no tick of their own.
+        locator = mdates.RRuleLocator(mdates.rrulewrapper(
+            mdates.DAILY, interval=1 if days <= 7 else 2, byhour=12, byminute=0, bysecond=0),
+            tz=here)
+        formatter = mdates.DateFormatter("%a\n%d %b", tz=here)
+    else:
+        locator = mdates.WeekdayLocator(byweekday=mdates.MO,
+                                        interval=1 if days <= 70 else 2, tz=here)
+        formatter = mdates.DateFormatter("%d %b", tz=here)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(formatter)
+    axes.tick_params(axis="x", labelsize=8)
     for side in ("right", "top"):
         axes.spines[side].set_visible(False)
+
+
+def _nothing_yet(axes, text: str) -> None:
+    """An empty state: a plain sentence instead of empty axes."""
+    axes.text(0.5, 0.5, text, ha="center", va="center", color=SOFT, fontsize=11,
+              transform=axes.transAxes)
+    axes.set_axis_off()
 
 
 def intensity_figure(review, width: float = 7.5) -> Figure:
@@ -75,9 +108,8 @@ def intensity_figure(review, width: float = 7.5) -> Figure:
     axes.set_title("How strong the feelings were", loc="left", color=ACCENT, fontsize=11)
     points = [e for e in review.entries if e.intensity is not None]
     if not points:
-        axes.text(0.5, 0.5, "No entries with a strength yet", ha="center", va="center",
-                  color=SOFT, transform=axes.transAxes)
-        axes.set_axis_off()
+        _nothing_yet(axes, "No entries with a strength yet" if review.entries
+                     else "No entries yet")
         return figure
     feelings = [f for f, _ in review.feelings][:len(MARKERS)]
     shades = ["#1b2327", "#1e4a4d", "#5c7a7d", "#8a9da0"]
@@ -91,8 +123,9 @@ def intensity_figure(review, width: float = 7.5) -> Figure:
                   color=shades[index % len(shades)], label=feeling)
     axes.set_ylim(-0.5, 10.5)
     axes.set_ylabel("strength (0–10)")
+    # Beside the plot, so it never covers a point.
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    _date_axis(axes)
+    _date_axis(axes, review.start, review.end)
     return figure
 
 
@@ -113,13 +146,19 @@ def pause_and_afterwards_figure(review, width: float = 7.5) -> Figure:
     Hatching as well as shade tells the bars apart, so it reads in black and white.
     """
     figure = Figure(figsize=(width, 2.8), layout="constrained")
-    left, right = figure.subplots(1, 2)
     weeks = _weeks(review)
-    labels = [label for label, _ in weeks] or ["—"]
+    if not weeks:
+        axes = figure.add_subplot()
+        axes.set_title("Using the pause, and afterwards, week by week", loc="left",
+                       color=ACCENT, fontsize=11)
+        _nothing_yet(axes, "No entries yet")
+        return figure
+    left, right = figure.subplots(1, 2)
+    labels = [label for label, _ in weeks]
     positions = list(range(len(labels)))
     series_left = [("paused", True, ACCENT, ""), ("did not pause", False, "white", "//")]
     for offset, (name, value, colour, hatch) in zip((-0.2, 0.2), series_left, strict=True):
-        counts = [sum(e.paused is value for e in group) for _, group in weeks] or [0]
+        counts = [sum(e.paused is value for e in group) for _, group in weeks]
         left.bar([p + offset for p in positions], counts, width=0.4, color=colour,
                  edgecolor=INK, hatch=hatch, label=name)
     left.set_title("Using the pause, week by week", loc="left", color=ACCENT, fontsize=11)
@@ -127,7 +166,7 @@ def pause_and_afterwards_figure(review, width: float = 7.5) -> Figure:
     look = {"closer": (ACCENT, ""), "same": ("#c9d6d6", ".."), "more distant": ("white", "//")}
     series_right = [(AFTERWARDS[value], value, *look[value]) for value in AFTERWARDS]
     for name, value, colour, hatch in series_right:
-        counts = [sum(e.afterwards == value for e in group) for _, group in weeks] or [0]
+        counts = [sum(e.afterwards == value for e in group) for _, group in weeks]
         right.bar(positions, counts, bottom=bottom, width=0.6, color=colour, edgecolor=INK,
                   hatch=hatch, label=name)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
@@ -152,9 +191,7 @@ def ladder_figure(review, width: float = 7.5) -> Figure:
     axes.set_title("The ladder: expected distress and distress afterwards", loc="left",
                    color=ACCENT, fontsize=11)
     if not rungs:
-        axes.text(0.5, 0.5, "No ladder steps yet", ha="center", va="center", color=SOFT,
-                  transform=axes.transAxes)
-        axes.set_axis_off()
+        _nothing_yet(axes, "No ladder steps yet")
         return figure
     rows = range(len(rungs))
     axes.scatter([r.expected for r in rungs], rows, marker="o", facecolors="white",

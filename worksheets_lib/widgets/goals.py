@@ -23,6 +23,7 @@ from .drafts import DraftKeeper
 from .history import file_link
 from .ladder import LadderBuilder
 from .picker import ClientPicker, WorkbookCasebook, client_heading
+from .picture import Picture
 from .unlock import CasebookProblem, workbook_or_message
 from .wizard import Step, Wizard
 
@@ -254,10 +255,12 @@ class GoalsWorkbook:
         except WorksheetError as error:
             self.packet_message.value = b.message_html("; ".join(error.lines()))
             return None
-        self.pages.children = [w.Image(value=png, format="png",
+        previews = page_previews(result.path)
+        self.pages.children = [Picture(value=png, alt=f"Page {number} of {len(previews)} "
+                                       "of the packet, small",
                                        layout=w.Layout(width="180px", margin="4px",
                                                        border="1px solid #ccc"))
-                               for png in page_previews(result.path)]
+                               for number, png in enumerate(previews, start=1)]
         notes = "".join(b.message_html(text, "info") + "<br>" for text in result.warnings)
         self.packet_message.value = (notes + b.message_html(
             f"Saved. The packet has {result.pages} pages.", "ok") + "<br>"

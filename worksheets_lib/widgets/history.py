@@ -27,6 +27,7 @@ from ..render import render_history_map
 from . import binding as b
 from .drafts import DraftKeeper
 from .picker import ClientPicker, WorkbookCasebook, client_heading
+from .picture import Picture
 from .unlock import CasebookProblem, workbook_or_message
 from .wizard import Step, Wizard
 
@@ -135,7 +136,8 @@ class HistoryWorkbook:
                                   "None yet: a situation that plays out the same way again "
                                   "and again.")
         self.reflection = Reflection()
-        self.chart = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.chart = Picture(alt="Timeline of the caregivers, separations and losses "
+                                 "typed in the steps before", layout=w.Layout(max_width="100%"))
         self.table = w.HTML()
         self.pdf_button = w.Button(description="Make the history map PDF", icon="file-pdf",
                                    button_style="info",

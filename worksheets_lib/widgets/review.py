@@ -20,6 +20,7 @@ from . import binding as b
 from .answers import AnswersImport
 from .history import file_link
 from .picker import ClientPicker, WorkbookCasebook
+from .picture import Picture
 from .unlock import CasebookProblem, workbook_or_message
 
 
@@ -37,9 +38,18 @@ class ProgressReview:
         self.end = w.DatePicker(description="To", value=today)
         self.start.observe(lambda _: self.update(), names="value")
         self.end.observe(lambda _: self.update(), names="value")
+        self.refresh_button = w.Button(
+            description="Refresh", icon="refresh",
+            tooltip="Read the casebook again: entries saved since appear",
+            layout=w.Layout(width="auto", align_self="flex-end"))
+        self.refresh_button.on_click(lambda _: self.update())
+        self.read_at = w.HTML()
         self.facts = w.HTML()
-        self.charts = [w.Image(format="png", layout=w.Layout(max_width="100%"))
-                       for _ in range(3)]
+        self.charts = [Picture(alt=alt, layout=w.Layout(max_width="100%")) for alt in (
+            "Chart: how strong each feeling was, entry by entry",
+            "Charts: how often the client paused, and how they felt afterwards, week by week",
+            "Chart: each ladder rung's expected distress and the distress after its "
+            "latest try")]
         self.triggers = w.HTML()
         self.report_button = w.Button(description="Make the progress report PDF",
                                       icon="file-pdf", button_style="info",
@@ -48,7 +58,9 @@ class ProgressReview:
         self.report_link = w.HTML()
         self.answers = AnswersImport(self.casebook, lambda: self.client and self.client.id,
                                      self.update)
-        self.body = w.VBox([w.HBox([self.start, self.end]), self.facts, *self.charts,
+        self.body = w.VBox([w.HBox([self.start, self.end, self.refresh_button, self.read_at],
+                                  layout=w.Layout(flex_flow="row wrap",
+                                                  align_items="center")), self.facts, *self.charts,
                             self.triggers, self.report_button, self.report_link,
                             self.answers.box])
         self.body.layout.display = "none"
@@ -77,6 +89,8 @@ class ProgressReview:
             self.facts.value = b.message_html("The start date is after the end date.")
             return None
         entries = self.casebook.list_journal(self.client.id, self.start.value, self.end.value)
+        self.read_at.value = (f"<small class='ws-read-at'>as of "
+                              f"{dt.datetime.now():%H:%M}</small>")
         attempts = self.casebook.list_ladder_attempts(self.client.id)
         self.current = result = review(self.client, entries, attempts, self.start.value,
                                        self.end.value)
