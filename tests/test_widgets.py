@@ -496,7 +496,8 @@ def test_a_gap_prompt_appears_only_above_15_points(tmp_path, gap, prompted):
 
 def test_the_live_preview_is_a_sandboxed_frame_with_the_steps_escaped(tmp_path):
     builder = with_demo(goals_book, tmp_path).ladder
-    assert builder.preview.value.startswith('<iframe sandbox="" srcdoc="')
+    assert builder.preview.value.startswith(
+        '<iframe sandbox="" title="Preview of the printed ladder" srcdoc="')
     assert "allow-scripts" not in builder.preview.value
 
     row = builder.rows[0]

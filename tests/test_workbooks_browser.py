@@ -77,7 +77,11 @@ def test_every_step_passes_axe_and_fits_the_screen(served, browser, name, screen
             if step + 1 < WORKBOOKS[name]:
                 if name == "goal_setting" and step == 4:
                     page.get_by_label("I checked these words with the client").check()
-                page.get_by_role("button", name="Next").click()
+                next_button = page.get_by_role("button", name="Next")
+                # Lab's panel scrolls, not the page: Playwright's own scroll before a
+                # click sometimes misses it and clicks the preview frame instead.
+                next_button.scroll_into_view_if_needed()
+                next_button.click()
                 page.wait_for_function(
                     "n => document.activeElement && document.activeElement.tagName === 'H3'"
                     " && document.activeElement.id.endsWith('-' + n)", arg=step + 2)

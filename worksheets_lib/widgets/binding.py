@@ -38,6 +38,19 @@ def message_html(text: str, kind: str = "error") -> str:
             f"{html.escape(text)}</span>")
 
 
+def named(widget: w.Widget, label: str) -> w.Widget:
+    """Give a control its accessible name: its own ``<label>`` (kept for screen readers).
+
+    The words are shown once, in our bold label beside or above the field; the
+    control's label is read aloud but not drawn (``workbook.css`` hides it
+    visually, never from screen readers).
+    """
+    if hasattr(widget, "description") and not widget.description:
+        widget.description = label
+        widget.add_class("ws-named")
+    return widget
+
+
 def _empty_to_none(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
@@ -65,8 +78,10 @@ class Field:
         label_widget = w.HTML(f"<b>{html.escape(label)}</b>"
                               + (f"<br><small>{html.escape(help)}</small>" if help else ""),
                               layout=w.Layout(width=LABEL_WIDTH, min_width=LABEL_WIDTH))
+        named(widget, label)
         self.box = w.HBox([label_widget, view or widget, self.message],
                           layout=w.Layout(align_items="flex-start", margin="0 0 0.3em 0"))
+        self.box.add_class("ws-field")
 
     @property
     def value(self) -> Any:

@@ -10,6 +10,7 @@ the top of the view and gives it the keyboard focus. Ids are our own
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import anywidget
 
@@ -42,9 +43,13 @@ export default {
 
 
 class PageFocus(anywidget.AnyWidget):
-    """Hidden; ``to(id)`` scrolls to the element with that id and focuses it."""
+    """Hidden; ``to(id)`` scrolls to the element with that id and focuses it.
+
+    It also brings the workbooks' style sheet (``static/workbook.css``) to the page.
+    """
 
     _esm = ESM
+    _css = Path(__file__).with_name("static") / "workbook.css"
 
     def to(self, element_id: str) -> None:
         """Scroll the element with this id to the top of the view and focus it."""

@@ -14,7 +14,7 @@ from ..clientfile import problems_from
 from ..models import LADDER_GAP_LIMIT, MAX_RUNGS, ClientProfile, Ladder, LadderStep
 from ..render import worksheet_html
 from ..resources import templates_dir
-from .binding import message_html
+from .binding import message_html, named
 
 _rows = itertools.count(1)
 
@@ -35,6 +35,8 @@ class LadderRow:
         self.remove_button = w.Button(description="Remove", icon="trash",
                                       layout=w.Layout(width="auto"))
         self.message = w.HTML()
+        named(self.text, "This rung, in the client's words")
+        named(self.distress, "Expected distress, 0 to 100")
         self.uid = next(_rows)
         self.text.add_class(f"ws-steptext-{self.uid}")
         self.distress.add_class(f"ws-distress-{self.uid}")
@@ -43,7 +45,8 @@ class LadderRow:
         self.remove_button.on_click(lambda _: on_remove(self))
         self.box = w.VBox([w.HBox([self.number, self.text, w.HTML("&nbsp;expected distress"),
                                    self.distress, self.remove_button],
-                                  layout=w.Layout(align_items="center")), self.message])
+                                  layout=w.Layout(align_items="center")).add_class("ws-stack"),
+                             self.message])
 
     def step(self) -> LadderStep | None:
         """The validated step, or None with the problem shown under the row."""
@@ -215,7 +218,14 @@ def _screen_css() -> str:
     return _SCREEN_CSS
 
 
-def preview_frame(document: str, height: str = "78em") -> str:
+#: On a narrow screen the preview is the page made smaller, not the page squeezed.
+_FIT_CSS = ("@media (max-width: 760px) { body { width: 7.5in; } html { zoom: 0.8; } }"
+            "@media (max-width: 620px) { html { zoom: 0.6; } }"
+            "@media (max-width: 470px) { html { zoom: 0.45; } }")
+
+
+def preview_frame(document: str, height: str = "78em",
+                  title: str = "Preview of the printed ladder") -> str:
     """A sandboxed iframe showing *document* (our escaped worksheet HTML) with its styles.
 
     It is as tall as the page, so it has no scroll position of its own to lose
@@ -223,7 +233,8 @@ def preview_frame(document: str, height: str = "78em") -> str:
     """
     styled = document.replace(
         "</head>", f"<style>{_screen_css()} body{{margin:1em;font-family:sans-serif}}"
-                   "</style></head>", 1)
-    return (f'<iframe sandbox="" srcdoc="{html.escape(styled, quote=True)}" '
+                   f"{_FIT_CSS}</style></head>", 1)
+    return (f'<iframe sandbox="" title="{html.escape(title, quote=True)}" '
+            f'srcdoc="{html.escape(styled, quote=True)}" '
             f'style="width:100%;max-width:52em;height:{height};border:1px solid #b7c4c6">'
             "</iframe>")

@@ -18,6 +18,7 @@ from ..progress import Review, review
 from ..render import render_progress_report
 from . import binding as b
 from .answers import AnswersImport
+from .flow import PageFocus
 from .history import file_link
 from .picker import ClientPicker, WorkbookCasebook
 from .picture import Picture
@@ -67,8 +68,9 @@ class ProgressReview:
         self.current: Review | None = None
         self._client: ClientProfile | None = None
         self.picker = ClientPicker(self.casebook, None, self._picked, allow_new=False)
-        self.box = w.VBox([w.HTML("<h2>Progress review</h2>"), self.picker.box, self.body],
-                          layout=w.Layout(max_width="60em"))
+        self.box = w.VBox([w.HTML("<h2>Progress review</h2>"), self.picker.box, self.body,
+                           PageFocus()], layout=w.Layout(max_width="60em"))
+        self.box.add_class("ws-workbook")
         if client_id:
             self.picker.refresh(client_id)
 
