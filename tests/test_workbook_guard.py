@@ -201,6 +201,47 @@ def test_a_draft_survives_a_killed_kernel(one_client):
     assert again.caregivers.forms[0].fields["who"].widget.value == "Kept through a crash"
 
 
+def test_in_a_running_kernel_the_draft_is_kept_while_typing_without_next(one_client):
+    """The timer runs on the kernel's own event loop: typing alone makes a draft."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        code = ("from worksheets_lib.widgets import history_mapping\n"
+                f"wb = history_mapping(None, casebook={str(one_client)!r})\n"
+                "wb.caregivers.add_button.click()\n"
+                "wb.caregivers.forms[0].fields['who'].widget.value = 'Typed, never Next'\n"
+                "print(wb.keeper._timer is not None)")
+        seen = []
+        reply = client.execute_interactive(
+            code, timeout=120, output_hook=lambda msg: seen.append(msg["content"].get("text")))
+        assert reply["content"]["status"] == "ok" and "True\n" in seen
+        deadline = dt.datetime.now() + dt.timedelta(seconds=30)
+        draft = None
+        while draft is None and dt.datetime.now() < deadline:
+            with open_casebook(one_client) as book:
+                draft = book.get_draft("alex-rivera", "history_mapping")
+            if draft is None:
+                import time
+                time.sleep(0.5)
+        assert draft is not None and "Typed, never Next" in str(draft.data)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_outside_a_kernel_no_event_loop_is_made_for_the_timer(one_client):
+    import asyncio
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        workbook = history(one_client)
+    assert workbook.keeper._timer is None
+    with pytest.raises(RuntimeError):
+        asyncio.get_running_loop()
+
+
 # -- failed saves keep the words -------------------------------------------------------------
 
 

@@ -33,17 +33,73 @@ SHOTS = [
     ("workbook-packet.png", "goal_setting",
      "workbook.words.fields['checked'].widget.value = True\n"
      "workbook.wizard.go(5)\nworkbook.make_packet()"),
-    ("journal-app.png", "client_journal",
-     "workbook.form.what_happened.widget.value = 'Maya was late home and did not text.'\n"
-     "workbook.form.feeling_choice.value = 'worried'\n"
-     "workbook.form.intensity.widget.value = 6\n"
-     "workbook.form.paused.widget.value = True\n"
-     "workbook.form.pause_named.widget.value = 'worried, and a bit left out'\n"
-     "workbook.form.pause_step.widget.value = 'One text, then I made tea and waited'"),
+    ("progress-review.png", "progress_review", ""),
 ]
-SHOTS.append(("progress-review.png", "progress_review", ""))
 #: What to wait for before the picture is taken.
-READY = {"journal-app.png": "text=How was today?", "progress-review.png": "text=Triggers"}
+READY = {"progress-review.png": "text=Triggers"}
+
+#: The client's journal app, as ``worksheets journal`` serves it: (picture, screen, tab,
+#: whether to fill in today's entry first).
+JOURNAL_SHOTS = [
+    ("journal-app.png", {"width": 1100, "height": 1000}, "Today", True),
+    ("journal-phone-today.png", {"width": 390, "height": 844}, "Today", True),
+    ("journal-phone-trends.png", {"width": 390, "height": 844}, "How it's going", False),
+    ("journal-phone-ladder.png", {"width": 390, "height": 844}, "My ladder", False),
+]
+
+
+def fill_today(page) -> None:
+    """Type a fictional entry the way a client would (nothing is saved)."""
+    page.get_by_label("What happened?").fill("Maya was late home and did not text.")
+    page.get_by_label("The feeling", exact=True).select_option("worried")
+    page.locator("fieldset", has_text="How strong was it?").get_by_text(
+        "6", exact=True).click()
+    page.locator("fieldset", has_text="Did I pause").get_by_text("Yes").click()
+    page.get_by_label("I named the feeling as").fill("worried, and a bit left out")
+    page.get_by_label("What happened?").scroll_into_view_if_needed()
+
+
+def journal_shots(casebook: Path) -> None:
+    """Start ``worksheets journal`` for the demo client and photograph its tabs."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "WORKSHEETS_CASEBOOK"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "worksheets"), "journal", "--client-id",
+         "alex-rivera", "--casebook", str(casebook), "--port", str(port),
+         "--max-pages", "10"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        start_new_session=True)
+    try:
+        server.stdout.readline()  # "Starting the journal app…"
+        ready = server.stdout.readline()
+        address = ready.split(" is ready at ")[1].strip()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run"])
+            for picture, screen, tab, fill in JOURNAL_SHOTS:
+                phone = screen["width"] < 600
+                context = browser.new_context(viewport=screen, is_mobile=phone,
+                                              has_touch=phone, device_scale_factor=1)
+                page = context.new_page()
+                page.set_default_timeout(60000)
+                page.goto(address)
+                page.get_by_label("What happened?").wait_for()
+                page.get_by_role("tab", name=tab).click()
+                if fill:
+                    fill_today(page)
+                page.locator(".wsj-title").scroll_into_view_if_needed()
+                page.evaluate("document.querySelector('.wsj').scrollIntoView()")
+                page.wait_for_timeout(800)
+                page.screenshot(path=str(DOCS / picture), full_page=False)
+                context.close()
+                print(f"docs/{picture}")
+            browser.close()
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=20)
 
 
 def _demo_history():
@@ -160,6 +216,7 @@ def main() -> int:
                 server.terminate()
                 server.wait(timeout=10)
             print(f"docs/{picture}")
+        journal_shots(casebook)
     return 0
 
 

@@ -128,14 +128,20 @@ class DraftKeeper:
 
 
 def _start_timer(keeper: DraftKeeper):
-    """Look at the forms every TICK_MS in a running kernel (none in plain Python)."""
-    try:
-        from tornado.ioloop import IOLoop, PeriodicCallback
+    """Look at the forms every TICK_MS in a running kernel (none in plain Python).
 
-        loop = IOLoop.current(instance=False)
-    except ImportError:
+    Only on an event loop that is running (the kernel's): asking tornado for
+    "the current loop" elsewhere would make a new one that nobody runs or closes.
+    """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
         return None
-    if loop is None:
+    try:
+        from tornado.ioloop import PeriodicCallback
+    except ImportError:
         return None
     ref = weakref.ref(keeper)
 

@@ -426,7 +426,7 @@ def trends(entries: list[JournalEntry], today: dt.date, weeks: int = TREND_WEEKS
         inside = [e for e in entries
                   if first <= e.at.astimezone().date() < first + dt.timedelta(days=7)]
         strengths = [e.intensity for e in inside if e.intensity is not None]
-        rows.append({"week": f"{first:%d %b}", "entries": len(inside),
+        rows.append({"week": f"{first.day} {first:%b}", "entries": len(inside),
                      "average": round(statistics.mean(strengths), 1) if strengths else None,
                      "highest": max(strengths) if strengths else None})
     counted: dict[str, int] = {}

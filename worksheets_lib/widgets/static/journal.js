@@ -514,7 +514,8 @@ function render({ model, el }) {
                       h("th", { scope: "col", text: "Entries" }))));
     const body = h("tbody");
     for (const week of t.weeks || []) {
-      const bar = week.average === null ? h("span", { class: "wsj-none", text: "no strength noted" })
+      const none = week.entries ? "no strength noted" : "no entries";
+      const bar = week.average === null ? h("span", { class: "wsj-none", text: none })
         : h("span", { class: "wsj-barrow" },
             h("span", { class: "wsj-bar", style: `width:${week.average * 10}%`,
                         "aria-hidden": "true" }),
