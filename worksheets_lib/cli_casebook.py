@@ -10,20 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
-
-from .casebook import (
-    Casebook,
-    check_client_id,
-    import_bundle,
-    open_casebook,
-    read_bundle,
-    resolve_path,
-    write_bundle,
-)
-from .casebook.opening import NEW_KEY_WARNING
-from .clientfile import load_client
+if TYPE_CHECKING:  # imported where used: `worksheets --help` and `list` start fast
+    from .casebook import Casebook
 
 
 def add_casebook_option(parser: argparse.ArgumentParser) -> None:
@@ -246,6 +236,7 @@ def run_backup(args: argparse.Namespace) -> int:
 def run_casebook(args: argparse.Namespace) -> int:
     """Run one ``casebook`` sub-command."""
     from .casebook import check_casebook, keys, resolve_path, restore_backup
+    from .casebook.opening import NEW_KEY_WARNING
 
     keys.set_prompt(_ask)  # a backup or casebook may need its passphrase
 
@@ -337,7 +328,8 @@ def opened(args: argparse.Namespace, create: bool = False, encrypt: bool | str |
     print the warning that a new key went into the keyring (``init`` shows the
     recovery code itself instead).
     """
-    from .casebook import keys
+    from .casebook import keys, open_casebook
+    from .casebook.opening import NEW_KEY_WARNING
 
     keys.set_prompt(_ask)
     casebook = open_casebook(getattr(args, "casebook", None), create=create, encrypt=encrypt)
@@ -363,6 +355,8 @@ def _ask(question: str, new: bool) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run one ``client`` sub-command."""
+    from .casebook import check_client_id, import_bundle, read_bundle, resolve_path, write_bundle
+    from .clientfile import load_client
     if hasattr(args, "id"):
         check_client_id(args.id)  # before the casebook is even opened
     if args.client_command == "import":
@@ -463,6 +457,7 @@ def _read_bundle_before_opening(args: argparse.Namespace):
     once the casebook (and its key) is open: None then. Nothing is created
     for a bundle that cannot be opened.
     """
+    from .casebook import read_bundle, resolve_path
     from .errors import BundleError
 
     if not needs_casebook_key(args.bundle):
@@ -521,6 +516,7 @@ def _export_passphrase(new: bool, what: str = "bundle") -> str | None:
 
 
 def _show(casebook: Casebook, client_id: str) -> None:
+    import yaml
     profile = casebook.get_client(client_id)
     print(yaml.safe_dump(profile.model_dump(mode="json", exclude_none=True),
                          allow_unicode=True, sort_keys=False).rstrip())

@@ -131,6 +131,9 @@ def voila_settings(port: int, token: str, max_pages: int = MAX_PAGES,
                 "worksheets_lib.journal_kernels.JournalKernelManager",
             # One kernel waits with the page already made: a page opens at once.
             "preheat_kernel": True, "default_pool_size": 1,
+            # Only the widget code the page needs (not every Lab extension installed).
+            "extension_allowlist": ["@jupyter-widgets/jupyterlab-manager", "anywidget",
+                                    "@voila-dashboards/widgets-manager8"],
         },
         "VoilaKernelManager": {"fill_delay": 0.2},
         "JournalKernelManager": {
